@@ -1,0 +1,81 @@
+/**
+ * Configuration is read and validated here, once, at the entry point. Nothing
+ * else in server/ or db/ reads process.env: everything is passed in.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { DatabaseTarget } from '../db/client.ts';
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  /** null: dev mode, a generated secret kept in the database. */
+  jwtSecret: string | null;
+  limits: SyncLimits;
+  production: boolean;
+  graphiql: boolean;
+}
+
+export interface SyncLimits {
+  maxBatchSize: number;
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt(10),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
+  MAX_BATCH_SIZE: positiveInt(1000),
+  DEFAULT_PAGE_SIZE: positiveInt(500),
+  MAX_PAGE_SIZE: positiveInt(5000),
+  NODE_ENV: z.string().optional(),
+  GRAPHIQL: flag.optional(),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readConfig(env: Record<string, string | undefined>): GatewayConfig {
+  // Empty strings mean "unset", as a shell `VAR=` does.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.DEFAULT_PAGE_SIZE > e.MAX_PAGE_SIZE) {
+    throw new ConfigError('invalid configuration:\n  DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE');
+  }
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.JWT_SECRET) {
+    throw new ConfigError('invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: resolve(e.DATA_DIR) },
+    jwtSecret: e.JWT_SECRET ?? null,
+    limits: {
+      maxBatchSize: e.MAX_BATCH_SIZE,
+      defaultPageSize: e.DEFAULT_PAGE_SIZE,
+      maxPageSize: e.MAX_PAGE_SIZE,
+    },
+    production,
+    graphiql: e.GRAPHIQL ?? !production,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Entry point: read the configuration (the only place that reads process.env),
+ * open and migrate the database, serve.
+ */
+import { openDatabase } from '../db/client.ts';
+import { createGateway, GRAPHQL_PATH } from './app.ts';
+import { ConfigError, readConfig } from './config.ts';
+
+async function main() {
+  const config = readConfig(process.env);
+  const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.dataDir}`;
+  const database = await openDatabase(config.database);
+  const gateway = await createGateway({ database, config });
+  const port = await gateway.listen(config.port, config.host);
+
+  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  console.log(`sync gateway on http://${shown}:${port}${GRAPHQL_PATH} (database: ${where})`);
+  if (config.graphiql) console.log(`GraphiQL: open http://${shown}:${port}${GRAPHQL_PATH} in a browser`);
+  if (gateway.devToken) {
+    console.log('dev mode: JWT_SECRET is not set, so a generated secret kept in the database signs tokens.');
+    console.log(`dev token (workspace "dev", pre-filled in GraphiQL):\n  Authorization: Bearer ${gateway.devToken}`);
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: shutting down`);
+    await gateway.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+/**
+ * Wake-up signals for live subscriptions: "workspace W has changes up to N".
+ *
+ * A signal carries no changes. Subscribers always read from the log, from their
+ * own position, so a lost, late or coalesced signal can delay delivery but never
+ * lose or duplicate a change. That keeps this interface easy to back with
+ * something cross-process (PostgreSQL NOTIFY) without touching the readers.
+ */
+export type ChangeListener = (workspaceId: string, seq: number) => void;
+
+export interface ChangeNotifier {
+  publish(workspaceId: string, seq: number): void;
+  /** Returns the function that stops listening. */
+  subscribe(workspaceId: string, listener: ChangeListener): () => void;
+}
+
+/** Signals within this process. */
+export class LocalChangeNotifier implements ChangeNotifier {
+  readonly #listeners = new Map<string, Set<ChangeListener>>();
+
+  publish(workspaceId: string, seq: number): void {
+    for (const listener of this.#listeners.get(workspaceId) ?? []) listener(workspaceId, seq);
+  }
+
+  subscribe(workspaceId: string, listener: ChangeListener): () => void {
+    let set = this.#listeners.get(workspaceId);
+    if (!set) this.#listeners.set(workspaceId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(workspaceId) === set) this.#listeners.delete(workspaceId);
+    };
+  }
+
+  listenerCount(workspaceId: string): number {
+    return this.#listeners.get(workspaceId)?.size ?? 0;
+  }
+}

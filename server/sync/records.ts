@@ -1,0 +1,35 @@
+/**
+ * The wire shape of a record: a plain JSON snapshot tagged with its type name.
+ * The same snapshot is stored in the change log, so a pull is one range read
+ * with no join back to the entity tables.
+ */
+export interface RecordSnapshot {
+  __typename: string;
+  id: string;
+  version: number;
+  updatedAt: string;
+  deleted: boolean;
+  [field: string]: unknown;
+}
+
+/** A record's state while a push works on it. */
+export interface RecordState {
+  id: string;
+  version: number;
+  updatedAt: Date;
+  deleted: boolean;
+  data: Record<string, unknown>;
+}
+
+export const SYSTEM_FIELDS = ['id', 'version', 'updatedAt', 'deleted'] as const;
+
+export function toSnapshot(typeName: string, state: RecordState): RecordSnapshot {
+  return {
+    __typename: typeName,
+    id: state.id,
+    version: state.version,
+    updatedAt: state.updatedAt.toISOString(),
+    deleted: state.deleted,
+    ...state.data,
+  };
+}
