@@ -25,12 +25,14 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(options: { limits?: Partial<SyncLimits>; poolSize?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { limits?: Partial<SyncLimits>; poolSize?: number; jwtSecret?: string | null } = {},
+): Promise<TestGateway> {
   const database = await openTestDatabase({ poolSize: options.poolSize });
   const gateway = await createGateway({
     database,
     config: {
-      jwtSecret: TEST_JWT_SECRET,
+      jwtSecret: options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret,
       graphiql: true,
       limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits },
     },
