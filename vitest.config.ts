@@ -32,6 +32,14 @@ export default defineConfig({
           globalSetup: ['tests/setup/require-postgres.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          env: { TEST_DATABASE: 'pglite' },
+        },
+      },
     ],
   },
 });
