@@ -30,6 +30,7 @@ export interface Gateway {
   httpServer: Server;
   yoga: YogaServerInstance<{}, { sync: SyncService }>;
   sync: SyncService;
+  notifier: ChangeNotifier;
   /** Set in dev mode (no JWT_SECRET): a token for the dev workspace, valid for 30 days. */
   devToken: string | null;
   listen(port: number, host?: string): Promise<number>;
@@ -81,11 +82,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const typeDefs = loadTypeDefs();
   const schema = createSchema<{ sync: SyncService }>({ typeDefs, resolvers: resolvers as never });
   const entities = buildEntityRegistry(schema, syncedTables);
+  const notifier = options.notifier ?? new LocalChangeNotifier();
   const sync = new SyncService({
     db,
     entities,
     tokens,
-    notifier: options.notifier ?? new LocalChangeNotifier(),
+    notifier,
     limits: config.limits,
   });
 
@@ -148,6 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     httpServer,
     yoga,
     sync,
+    notifier,
     devToken,
     listen: (port, host) =>
       new Promise((resolve, reject) => {

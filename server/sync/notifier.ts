@@ -12,6 +12,8 @@ export interface ChangeNotifier {
   publish(workspaceId: string, seq: number): void;
   /** Returns the function that stops listening. */
   subscribe(workspaceId: string, listener: ChangeListener): () => void;
+  /** Live listeners of a workspace in this process (one per open subscription). */
+  listenerCount(workspaceId: string): number;
 }
 
 /** Signals within this process. */
