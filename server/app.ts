@@ -8,17 +8,19 @@ import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { buildSchema, type ExecutionArgs } from 'graphql';
 import type { OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
+import { requireViewer, type GatewayContext } from './context.ts';
 import { useAuth } from './plugins/auth.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
+import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
 import { SyncService } from './sync/service.ts';
 import { SyncTokenCodec } from './sync/tokens.ts';
@@ -80,8 +82,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const tokens = new SyncTokenCodec(Buffer.from(await loadOrCreateSecret(db, 'sync_token_key'), 'base64url'));
 
   const typeDefs = loadTypeDefs();
-  const schema = createSchema<{ sync: SyncService }>({ typeDefs, resolvers: resolvers as never });
-  const entities = buildEntityRegistry(schema, syncedTables);
+  // The registry comes from the SDL alone; the executable schema then gets the
+  // fixed resolvers plus one list resolver per synced type's list field.
+  const entities = buildEntityRegistry(buildSchema(typeDefs.join('\n')), syncedTables);
+  const listResolvers = Object.fromEntries(
+    [...findListFields(buildSchema(typeDefs.join('\n')), entities)].map(([field, entity]) => [
+      field,
+      (_root: unknown, _args: unknown, ctx: GatewayContext) => ctx.sync.list(requireViewer(ctx), entity),
+    ]),
+  );
+  const schema = createSchema<{ sync: SyncService }>({
+    typeDefs,
+    resolvers: [resolvers, { Query: listResolvers }] as never,
+  });
   const notifier = options.notifier ?? new LocalChangeNotifier();
   const sync = new SyncService({
     db,

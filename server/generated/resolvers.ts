@@ -116,6 +116,8 @@ export type PushResult = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The caller's workspace's notes that are not deleted, newest change first. */
+  notes: Array<Note>;
   /** Changes of the caller's workspace after `since` (null: from the beginning), in server order. Default page 500, at most 5,000. */
   pullChanges: ChangeBatch;
 };
@@ -341,6 +343,7 @@ export type PushResultResolvers<ContextType = GatewayContext, ParentType extends
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  notes?: Resolver<Array<ResolversTypes['Note']>, ParentType, ContextType>;
   pullChanges?: Resolver<ResolversTypes['ChangeBatch'], ParentType, ContextType, Partial<QueryPullChangesArgs>>;
 };
 

@@ -37,8 +37,8 @@ export type ApplyOutcome =
   | { kind: 'not-written'; status: 'CONFLICT' | 'REJECTED'; record: RecordState | undefined; error: ChangeFailure };
 
 /**
- * Fields changed on the record by versions after `baseVersion`, or 'unknown' when
- * that history is no longer available (then every field counts as changed).
+ * Fields other clients changed on the record in versions after `baseVersion`, or
+ * 'unknown' when that history is no longer available (then every field counts).
  */
 export type ConcurrentFields = (baseVersion: number) => ReadonlySet<string> | 'unknown';
 
@@ -103,9 +103,10 @@ export function applyChange(
         return changedByOthers && change.entity.fields.get(name)?.strategy !== 'LWW';
       })
     : [];
+  const mergedOverOthers = concurrent === 'unknown' || (concurrent !== undefined && concurrent.size > 0);
   return {
     kind: 'written',
-    status: concurrent ? 'MERGED' : 'APPLIED',
+    status: mergedOverOthers ? 'MERGED' : 'APPLIED',
     next: { ...current, version: current.version + 1, updatedAt: now, data: { ...current.data, ...change.data } },
     changedFields: fields,
     conflictingFields,

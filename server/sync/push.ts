@@ -82,7 +82,7 @@ export async function pushChanges(
 
       const key = refKey(change.entity.name, change.entityId);
       const current = working.get(key);
-      const outcome = applyChange(current, change, (base) => concurrentFields(history.get(key), base, current!.version), now);
+      const outcome = applyChange(current, change, (base) => concurrentFields(history.get(key), base, current!.version, clientId), now);
       if (outcome.kind === 'not-written') {
         const record = outcome.record && toSnapshot(change.entity.name, outcome.record);
         results.push({ ...result(mutationId, outcome.status, record), error: outcome.error });
@@ -93,7 +93,7 @@ export async function pushChanges(
       const next = outcome.next;
       working.set(key, next);
       dirty.add(key);
-      appendHistory(history, key, next.version, outcome.changedFields);
+      appendHistory(history, key, { version: next.version, fields: outcome.changedFields, clientId });
       applied.set(mutationId, { entityType: change.entity.name, entityId: change.entityId });
       const snapshot = toSnapshot(change.entity.name, next);
       const { __typename: _typename, ...stored } = snapshot;
@@ -191,7 +191,7 @@ function rowToState(entity: EntityType, row: Record<string, unknown>): RecordSta
   };
 }
 
-type History = Map<string, { version: number; fields: string[] }[]>;
+type History = Map<string, { version: number; fields: string[]; clientId: string | null }[]>;
 
 /** Log entries of records that UPDATEs in this batch edited from an older version. */
 async function loadHistory(
@@ -217,7 +217,7 @@ async function loadHistory(
     const minBase = Math.min(...ids.map((id) => oldestBase.get(refKey(entityType, id))!.base));
     for (const part of chunks(ids)) {
       const rows = await tx
-        .select({ entityId: changeLog.entityId, version: changeLog.version, fields: changeLog.changedFields })
+        .select({ entityId: changeLog.entityId, version: changeLog.version, fields: changeLog.changedFields, clientId: changeLog.clientId })
         .from(changeLog)
         .where(
           and(
@@ -227,23 +227,29 @@ async function loadHistory(
             gt(changeLog.version, minBase),
           ),
         );
-      for (const row of rows) appendHistory(history, refKey(entityType, row.entityId), row.version, row.fields);
+      for (const { entityId, ...entry } of rows) appendHistory(history, refKey(entityType, entityId), entry);
     }
   }
   return history;
 }
 
-function appendHistory(history: History, key: string, version: number, fields: string[]) {
+type HistoryEntry = History extends Map<string, (infer E)[]> ? E : never;
+
+function appendHistory(history: History, key: string, entry: HistoryEntry) {
   const entries = history.get(key);
-  if (entries) entries.push({ version, fields });
-  else history.set(key, [{ version, fields }]);
+  if (entries) entries.push(entry);
+  else history.set(key, [entry]);
 }
 
-function concurrentFields(entries: History extends Map<string, infer V> ? V | undefined : never, base: number, current: number) {
+/**
+ * Fields others changed after `base`. The pushing client's own later changes are
+ * not concurrent with its edit: it made them in order, offline edits included.
+ */
+function concurrentFields(entries: HistoryEntry[] | undefined, base: number, current: number, clientId: string) {
   const newer = (entries ?? []).filter((e) => e.version > base && e.version <= current);
   // Every version between base and current must be on record, or we cannot tell what changed.
   if (new Set(newer.map((e) => e.version)).size !== current - base) return 'unknown' as const;
-  return new Set(newer.flatMap((e) => e.fields));
+  return new Set(newer.filter((e) => e.clientId !== clientId).flatMap((e) => e.fields));
 }
 
 async function writeRecords(

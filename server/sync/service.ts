@@ -6,7 +6,8 @@ import type { Database } from '../../db/client.ts';
 import type { Viewer } from '../auth.ts';
 import type { SyncLimits } from '../config.ts';
 import { RequestErrorCode, requestError } from '../errors.ts';
-import type { EntityRegistry } from './entities.ts';
+import type { EntityRegistry, EntityType } from './entities.ts';
+import { listLiveRecords } from './lists.ts';
 import { streamChanges } from './live.ts';
 import type { ChangeNotifier } from './notifier.ts';
 import { readChangePage, readHead, type ChangePage, type ChangeView } from './pull.ts';
@@ -60,6 +61,10 @@ export class SyncService {
     // After commit: subscribers woken now read the committed changes.
     if (outcome.written > 0) this.deps.notifier.publish(viewer.workspaceId, outcome.lastSeq);
     return { results: outcome.results };
+  }
+
+  list(viewer: Viewer, entity: EntityType) {
+    return listLiveRecords(this.deps.db, entity, viewer.workspaceId);
   }
 
   /** Validates the token before the stream starts, so a bad one fails the subscription at once. */

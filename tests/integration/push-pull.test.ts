@@ -159,7 +159,7 @@ describe('conflicts', () => {
     expect(c).toMatchObject({ status: 'APPLIED', conflictingFields: [] });
   });
 
-  it('sees concurrent edits made earlier in the same batch', async () => {
+  it('applies a client’s edits in one batch in order, each on top of the last', async () => {
     const token = await gw.token(newWorkspace());
     const note = newNote();
     await push(gw, token, [note]);
@@ -170,9 +170,24 @@ describe('conflicts', () => {
     ]);
     expect(results.map((r) => [r.status, r.conflictingFields, r.record.version])).toEqual([
       ['APPLIED', [], 2],
-      ['MERGED', ['title'], 3],
-      ['MERGED', [], 4],
+      ['APPLIED', [], 3],
+      ['APPLIED', [], 4],
     ]);
+    expect(results[2].record).toMatchObject({ title: 'second', body: 'third' });
+  });
+
+  it('does not count a client’s own earlier edits as concurrent (offline edits made in order)', async () => {
+    const token = await gw.token(newWorkspace());
+    const note = newNote();
+    await push(gw, token, [note], 'client-a');
+    // Two edits made offline from version 1, sent in one replay and in two.
+    const results = await push(gw, token, [updateNote(note.entityId, { title: 'one' }, 1), updateNote(note.entityId, { title: 'two' }, 1)], 'client-a');
+    expect(results.map((r) => [r.status, r.conflictingFields])).toEqual([['APPLIED', []], ['APPLIED', []]]);
+    const [later] = await push(gw, token, [updateNote(note.entityId, { title: 'three' }, 1)], 'client-a');
+    expect(later).toMatchObject({ status: 'APPLIED', record: { version: 4, title: 'three' } });
+    // Another client editing from version 1 did run concurrently with all of them.
+    const [other] = await push(gw, token, [updateNote(note.entityId, { title: 'b' }, 1)], 'client-b');
+    expect(other).toMatchObject({ status: 'MERGED', conflictingFields: ['title'] });
   });
 
   it('rejects a base version the server never had', async () => {
@@ -183,6 +198,19 @@ describe('conflicts', () => {
       status: 'REJECTED',
       error: { code: 'INVALID_BASE_VERSION' },
     });
+  });
+});
+
+describe('list queries', () => {
+  it('lists the live notes of the caller’s workspace, without tombstones', async () => {
+    const token = await gw.token(newWorkspace());
+    const kept = newNote({ title: 'kept' });
+    const gone = newNote({ title: 'gone' });
+    await push(gw, token, [kept, gone, deleteNote(gone.entityId)]);
+    await push(gw, await gw.token(newWorkspace()), [newNote({ title: 'other workspace' })]);
+    const response = await gw.graphql(token, '{ notes { __typename id version title deleted } }');
+    expect(response.data.notes).toEqual([{ __typename: 'Note', id: kept.entityId, version: 1, title: 'kept', deleted: false }]);
+    expect((await gw.graphql(null, '{ notes { id } }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 

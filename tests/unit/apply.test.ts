@@ -60,6 +60,11 @@ describe('applyChange', () => {
     expect(outcome.next.data).toMatchObject({ title: 'server title', body: 'server body', pinned: true });
   });
 
+  it('is APPLIED when only the same client changed the record since its base version', () => {
+    const outcome = applyChange(record(), change('UPDATE', { title: 'second offline edit' }, 2), () => new Set(), now);
+    expect(outcome).toMatchObject({ status: 'APPLIED', conflictingFields: [] });
+  });
+
   it('lets the later arrival win a concurrent edit of the same field and says so', () => {
     const outcome = applyChange(record(), change('UPDATE', { title: 'late', pinned: true }, 2), () => new Set(['title']), now);
     expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['title'] });
