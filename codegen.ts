@@ -1,7 +1,10 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// Types generated from schema/: the server's resolver signatures now; the
-// client's typed documents join here when client/ exists.
+// Everything generated from schema/: the server's resolver signatures, and the
+// client's typed documents (urql infers hook types from them) plus the schema
+// summary graphcache uses to match fragments on interfaces.
+const scalars = { DateTime: 'string', JSON: 'unknown', ID: 'string' };
+
 const config: CodegenConfig = {
   schema: 'schema/**/*.graphql',
   generates: {
@@ -10,12 +13,22 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         contextType: '../context.ts#GatewayContext',
-        scalars: { DateTime: 'Date | string', JSON: 'unknown', ID: 'string' },
+        scalars: { ...scalars, DateTime: 'Date | string' },
         // Records travel as plain snapshots tagged with their type name.
         mappers: { SyncRecord: '../sync/records.ts#RecordSnapshot' },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
       },
+    },
+    'client/generated/': {
+      preset: 'client',
+      documents: ['client/documents/**/*.graphql', 'client/app/src/**/*.graphql'],
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars },
+    },
+    'client/generated/introspection.ts': {
+      plugins: ['urql-introspection'],
+      config: { module: 'es2015', includeScalars: false, useTypeImports: true },
     },
   },
 };

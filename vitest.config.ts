@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          include: ['tests/integration/**/*.test.ts', 'tests/pglite/**/*.test.ts'],
+          include: ['tests/integration/**/*.test.ts', 'tests/client/**/*.test.ts', 'tests/pglite/**/*.test.ts'],
           env: { TEST_DATABASE: 'pglite' },
         },
       },
@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: ['tests/integration/**/*.test.ts', 'tests/postgres/**/*.test.ts'],
+          include: ['tests/integration/**/*.test.ts', 'tests/client/**/*.test.ts', 'tests/postgres/**/*.test.ts'],
           env: { TEST_DATABASE: 'postgres' },
           globalSetup: ['tests/setup/require-postgres.ts'],
         },
