@@ -15,6 +15,25 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: string[]; extensions?: { code?: string } }[];
 }
 
+/** One GraphQL request over HTTP, as a client sends it. */
+export async function postGraphQL<T = any>(
+  url: string,
+  token: string | null,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
 export interface TestGateway {
   url: string;
   wsUrl: string;
@@ -45,18 +64,7 @@ export async function startTestGateway(
     gateway,
     database,
     token: (workspaceId, userId = 'user-1') => signToken(TEST_JWT_SECRET, { workspaceId, userId }),
-    async graphql(token, query, variables) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResponse;
-    },
+    graphql: (token, query, variables) => postGraphQL(url, token, query, variables),
     async close() {
       await gateway.close();
       await database.close();

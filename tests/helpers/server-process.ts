@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PULL, PUSH, type ChangeInput } from './sync.ts';
-import type { GraphQLResponse } from './gateway.ts';
+import { postGraphQL, type GraphQLResponse } from './gateway.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -131,18 +131,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
     devToken: started.devToken,
     pid,
     output: () => out,
-    async graphql(token, query, variables) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResponse;
-    },
+    graphql: (token, query, variables) => postGraphQL(url, token, query, variables),
     async stop(timeoutMs = 30_000) {
       if (!groupAlive(pid)) return exited;
       child.kill('SIGTERM');
