@@ -42,10 +42,25 @@ export function readRecord(cache: Cache, entityType: string, id: string): Record
   return cache.readFragment(binding.fragment, { __typename: entityType, id }) as RecordData | null;
 }
 
-/** Puts live records into their type's list and takes tombstones out of it. */
+/**
+ * Puts live records into their type's list and takes tombstones out of it.
+ *
+ * A batch may carry several versions of one record (each change comes with the
+ * record as it was right after it), and graphcache has already written them in
+ * order. So only the last one per record counts, and what goes into the list is
+ * the record as the cache now has it: writing an earlier snapshot back through
+ * updateQuery would revert it.
+ */
 function updateLists(cache: Cache, records: (RecordData | null | undefined)[]) {
+  const latest = new Map<string, RecordData>();
   for (const record of records) {
     if (!record) continue;
+    const key = `${record.__typename}:${record.id}`;
+    latest.delete(key);
+    latest.set(key, record);
+  }
+  for (const arrived of latest.values()) {
+    const record = readRecord(cache, arrived.__typename, arrived.id) ?? arrived;
     const binding = syncedTypes[record.__typename];
     if (!binding) continue;
     cache.updateQuery({ query: binding.list.query }, (data: Record<string, RecordData[]> | null) => {

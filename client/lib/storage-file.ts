@@ -19,7 +19,7 @@ export class FileStorage implements SyncStorage {
   readonly #path: string;
   readonly #contents: FileContents;
   #writing: Promise<void> = Promise.resolve();
-  #dirty = false;
+  #queued: Promise<void> | null = null;
 
   constructor(path: string) {
     this.#path = path;
@@ -57,20 +57,26 @@ export class FileStorage implements SyncStorage {
     this.#contents.state = structuredClone(state);
     return this.#save();
   }
-  flush() {
+  flush(): Promise<void> {
     return this.#writing;
   }
 
-  /** Writes are serialized; writes requested while one runs are coalesced into the next. */
+  /**
+   * Writes are serialized. A save asked for while a write is queued joins it (it
+   * writes the whole state anyway) and shares its outcome. A failed write fails
+   * its callers but not the writes after it.
+   */
   #save(): Promise<void> {
-    if (this.#dirty) return this.#writing;
-    this.#dirty = true;
-    this.#writing = this.#writing.then(async () => {
-      this.#dirty = false;
+    if (this.#queued) return this.#queued;
+    const write = async () => {
+      this.#queued = null;
       const temporary = `${this.#path}.${process.pid}.tmp`;
       await writeFile(temporary, JSON.stringify(this.#contents));
       await rename(temporary, this.#path);
-    });
-    return this.#writing;
+    };
+    const next = this.#writing.then(write, write);
+    this.#queued = next;
+    this.#writing = next.catch(() => {});
+    return next;
   }
 }

@@ -68,6 +68,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const state = await SyncStateStore.load(storage, newId);
   const pump = new OutboxPump(state, options.batchSize ?? 500);
   const onlineListeners = new Set<() => void>();
+  // graphcache restores its persisted cache asynchronously and keeps in-memory
+  // values over persisted ones: anything written before hydration ends (an
+  // optimistic layer, a pulled page) would hide what was persisted.
+  let stopped = false;
+  let markHydrated!: () => void;
+  const hydrated = new Promise<void>((resolve) => (markHydrated = resolve));
 
   const ws: WsClient = createWsClient({
     url: options.wsUrl ?? options.url.replace(/^http/, 'ws'),
@@ -86,7 +92,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     exchanges: [
       offlineExchange({
         ...cacheOptions(),
-        storage: { ...bindStorage(storage), onOnline: (flush: () => void) => void onlineListeners.add(flush) },
+        storage: {
+          ...bindStorage(storage, () => stopped),
+          onOnline: (flush: () => void) => void onlineListeners.add(flush),
+          onCacheHydrated: () => markHydrated(),
+        },
         // The sync loop handles its own operations' failures; offline fallback
         // to cached data is for the app's queries.
         isOfflineError: (error: CombinedError | undefined, result?: OperationResult) =>
@@ -182,7 +192,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     return version ? version : undefined;
   }
 
-  // Bring back the optimistic layers of changes made before a restart, in order.
+  // Bring back the optimistic layers of changes made before a restart, in order,
+  // on top of the restored cache (they read the records they change from it).
+  await hydrated;
   for (const change of state.pending) dispatch(change);
 
   const client: SyncClient = {
@@ -210,6 +222,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     async stop() {
       loop!.stop();
       await ws.dispose();
+      // graphcache persists in a timeout of its own, and token saves wait one
+      // turn behind it: let both run, so nothing is written after stop resolves.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      stopped = true;
       await storage.flush();
     },
   };
@@ -217,10 +234,20 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   return client;
 }
 
-function bindStorage(storage: SyncStorage) {
+function bindStorage(storage: SyncStorage, isStopped: () => boolean) {
   return {
-    readData: () => storage.readData(),
-    writeData: (delta: Parameters<SyncStorage['writeData']>[0]) => storage.writeData(delta),
+    // An unreadable cache must not stop the client: it starts empty and the
+    // sync loop pulls everything again.
+    readData: () =>
+      storage.readData().catch((error: unknown) => {
+        console.warn('sync client: the persisted cache could not be read; starting from an empty cache', error);
+        return {};
+      }),
+    // Empty deltas are skipped, and nothing is written once the client has stopped.
+    writeData: async (delta: Parameters<SyncStorage['writeData']>[0]) => {
+      if (isStopped() || Object.keys(delta).length === 0) return;
+      await storage.writeData(delta);
+    },
     readMetadata: () => storage.readMetadata(),
     writeMetadata: (requests: Parameters<SyncStorage['writeMetadata']>[0]) => storage.writeMetadata(requests),
   };

@@ -111,6 +111,7 @@ export class SyncLoop {
     this.#leave();
     this.#state = next;
     this.#epoch += 1;
+    if (next === 'live') this.lastError = null;
     this.options.onState?.(next, detail);
     this.#enter(next);
   }
@@ -134,7 +135,6 @@ export class SyncLoop {
         return;
       case 'live':
         this.#backoff.reset();
-        this.lastError = null;
         this.#openStream(this.#epoch);
         // Changes made while the pull ran were not in that flush.
         this.kick();

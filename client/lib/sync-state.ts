@@ -46,13 +46,14 @@ export class SyncStateStore {
   }
 
   enqueue(change: PendingChange): Promise<void> {
-    this.#state.pending.push(change);
+    this.#state.pending = [...this.#state.pending, change];
     return this.#save();
   }
 
   /** The server answered these (applied, merged, duplicate or conflict): they are done. */
   acknowledge(mutationIds: Iterable<string>): Promise<void> {
     const done = new Set(mutationIds);
+    if (done.size === 0) return Promise.resolve();
     this.#state.pending = this.#state.pending.filter((c) => !done.has(c.mutationId));
     return this.#save();
   }
@@ -60,11 +61,14 @@ export class SyncStateStore {
   /** The server refused these: out of the outbox, onto the visible failed list. */
   fail(failures: { mutationId: string; error: FailedChange['error'] }[]): Promise<void> {
     const byId = new Map(failures.map((f) => [f.mutationId, f.error]));
+    if (byId.size === 0) return Promise.resolve();
     const failedAt = new Date().toISOString();
-    for (const change of this.#state.pending) {
+    const newlyFailed = this.#state.pending.flatMap((change) => {
       const error = byId.get(change.mutationId);
-      if (error) this.#state.failed.push({ change, error, failedAt });
-    }
+      return error ? [{ change, error, failedAt }] : [];
+    });
+    // New arrays, never in-place edits: status snapshots handed out earlier must not change.
+    this.#state.failed = [...this.#state.failed, ...newlyFailed];
     this.#state.pending = this.#state.pending.filter((c) => !byId.has(c.mutationId));
     return this.#save();
   }
@@ -74,7 +78,7 @@ export class SyncStateStore {
     const failed = this.#state.failed.find((f) => f.change.mutationId === mutationId);
     if (!failed) return undefined;
     this.#state.failed = this.#state.failed.filter((f) => f !== failed);
-    this.#state.pending.push(failed.change);
+    this.#state.pending = [...this.#state.pending, failed.change];
     await this.#save();
     return failed.change;
   }
