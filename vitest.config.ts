@@ -38,6 +38,8 @@ export default defineConfig({
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           env: { TEST_DATABASE: 'pglite' },
+          // The notes app test drives the built app (client/app/dist) as the gateway serves it.
+          globalSetup: ['tests/setup/build-app.ts'],
         },
       },
     ],

@@ -19,6 +19,7 @@ import { useErrorCodes } from './plugins/error-codes.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
+import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
@@ -26,6 +27,8 @@ import { SyncService } from './sync/service.ts';
 import { SyncTokenCodec } from './sync/tokens.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** What the notes app needs to start: where GraphQL is, and the dev token in dev mode. */
+export const APP_CONFIG_PATH = '/app-config.json';
 export const DEV_VIEWER: Viewer = { userId: 'dev-user', workspaceId: 'dev' };
 
 export interface Gateway {
@@ -43,6 +46,11 @@ export interface GatewayOptions {
   database: OpenDatabase;
   config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'>;
   notifier?: ChangeNotifier;
+  /**
+   * The built notes app, served at `/` (default: client/app/dist, the output of
+   * `npm run build:app`); null serves no app.
+   */
+  appDir?: string | null;
 }
 
 const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
@@ -121,12 +129,41 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [useAuth(createTokenVerifier(jwtSecret)), useErrorCodes()],
   });
 
+  const appDir = options.appDir === undefined ? DEFAULT_APP_DIR : options.appDir;
+  const serveApp = appDir ? createStaticHandler(appDir) : null;
+  // Public by design: in dev mode GraphiQL shows the same token to anyone who opens it.
+  const appConfig = JSON.stringify({ graphqlPath: GRAPHQL_PATH, devToken });
+
   const httpServer = createServer((req, res) => {
-    if (req.url === '/' && req.method === 'GET') {
-      res.writeHead(302, { location: GRAPHQL_PATH }).end();
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
+      void yoga.requestListener(req, res);
       return;
     }
-    void yoga.requestListener(req, res);
+    if (path === APP_CONFIG_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      res
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' })
+        .end(req.method === 'HEAD' ? undefined : appConfig);
+      return;
+    }
+    if (!serveApp) {
+      if (path === '/' && req.method === 'GET') {
+        res.writeHead(302, { location: GRAPHQL_PATH }).end();
+        return;
+      }
+      void yoga.requestListener(req, res);
+      return;
+    }
+    serveApp(req, res).then(
+      (handled) => {
+        if (!handled) void yoga.requestListener(req, res);
+      },
+      (error: unknown) => {
+        console.error('serving the app failed', error);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      },
+    );
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });

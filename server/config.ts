@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { DatabaseTarget } from '../db/client.ts';
+import { DEFAULT_APP_DIR } from './static.ts';
 
 export interface GatewayConfig {
   port: number;
@@ -15,6 +16,8 @@ export interface GatewayConfig {
   limits: SyncLimits;
   production: boolean;
   graphiql: boolean;
+  /** The built notes app served at `/` (absolute path). */
+  appDir: string;
 }
 
 export interface SyncLimits {
@@ -41,6 +44,7 @@ const EnvSchema = z.object({
   MAX_PAGE_SIZE: positiveInt(5000),
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
+  APP_DIR: z.string().min(1).optional(),
 });
 
 export class ConfigError extends Error {
@@ -77,5 +81,6 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     },
     production,
     graphiql: e.GRAPHIQL ?? !production,
+    appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
   };
 }

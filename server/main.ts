@@ -2,6 +2,8 @@
  * Entry point: read the configuration (the only place that reads process.env),
  * open and migrate the database, serve.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { openDatabase } from '../db/client.ts';
 import { createGateway, GRAPHQL_PATH } from './app.ts';
 import { ConfigError, readConfig } from './config.ts';
@@ -10,11 +12,17 @@ async function main() {
   const config = readConfig(process.env);
   const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.dataDir}`;
   const database = await openDatabase(config.database);
-  const gateway = await createGateway({ database, config });
+  const gateway = await createGateway({ database, config, appDir: config.appDir });
   const port = await gateway.listen(config.port, config.host);
 
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
   console.log(`sync gateway on http://${shown}:${port}${GRAPHQL_PATH} (database: ${where})`);
+  const appBuilt = existsSync(join(config.appDir, 'index.html'));
+  console.log(
+    appBuilt
+      ? `notes app: open http://${shown}:${port}/ in a browser`
+      : `notes app: not built in ${config.appDir} (run npm run build:app)`,
+  );
   if (config.graphiql) console.log(`GraphiQL: open http://${shown}:${port}${GRAPHQL_PATH} in a browser`);
   if (gateway.devToken) {
     console.log('dev mode: JWT_SECRET is not set, so a generated secret kept in the database signs tokens.');
