@@ -1,0 +1,105 @@
+/**
+ * What the client writes to its storage, and when: the cache it persists must be
+ * complete (a restarted client reads its own notes back from it), and a stopped
+ * client must not write any more (another client may own the file by then).
+ */
+// graphcache persists its cache only when NODE_ENV is not 'test' (read at run time).
+const previousNodeEnv = process.env.NODE_ENV;
+process.env.NODE_ENV = 'development';
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStorage, type PersistedSyncState } from '../../client/lib/index.ts';
+import { FileStorage } from '../../client/lib/storage-file.ts';
+import {
+  Cleanup,
+  cachedNotes,
+  readStateFile,
+  sleep,
+  startClient,
+  stopAndSettle,
+  tempDir,
+  waitFor,
+  waitForStatus,
+} from '../helpers/client.ts';
+import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+let gw: TestGateway;
+const dir = tempDir();
+const cleanup = new Cleanup();
+
+beforeAll(async () => (gw = await startTestGateway()));
+afterEach(() => cleanup.run());
+afterAll(async () => {
+  await gw?.close();
+  dir.remove();
+  process.env.NODE_ENV = previousNodeEnv;
+});
+
+/** A FileStorage whose sync-state writes take a while (a slow disk): the client's answer to a push then comes after the live echo of it. */
+class SlowStateFileStorage extends FileStorage {
+  override async writeSyncState(state: PersistedSyncState) {
+    const written = super.writeSyncState(state);
+    await sleep(300);
+    return written;
+  }
+}
+
+describe('the persisted cache', () => {
+  it('holds the whole record of a note this client created, even when the live echo of it arrived before the push answer', async () => {
+    const token = await gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(gw.url);
+    const file = dir.path('own-note.json');
+    const storage = new SlowStateFileStorage(file);
+    const first = cleanup.client(await startClient({ url: proxy.url, token, storage }));
+    await waitForStatus(first, (s) => s.state === 'live', 'live');
+    const id = await first.create('Note', { title: 'mine', body: 'my body', pinned: true });
+    await waitForStatus(first, (s) => s.pending === 0, 'acknowledged');
+    await waitFor(() => cachedNotes(first)?.find((n) => n.id === id && n.version === 1), 'the server version in the cache');
+    await stopAndSettle(first, storage);
+
+    const persisted = Object.keys(readStateFile(file).entries)
+      .filter((key) => key.startsWith(`Note:${id}.`))
+      .map((key) => key.slice(`Note:${id}.`.length))
+      .sort();
+    expect(persisted).toEqual(['__typename', 'body', 'deleted', 'folderId', 'id', 'pinned', 'title', 'updatedAt', 'version']);
+
+    // And so a restart while offline shows it.
+    proxy.offline();
+    const second = cleanup.client(await startClient({ url: proxy.url, token, storage: new FileStorage(file) }));
+    const notes = await waitFor(() => cachedNotes(second), 'the notes list after the restart', 5_000).catch(() => null);
+    expect(notes?.map((n) => [n.id, n.title, n.body, n.pinned, n.version])).toEqual([[id, 'mine', 'my body', true, 1]]);
+  });
+});
+
+describe('stop()', () => {
+  it('leaves no storage write behind once it has resolved', async () => {
+    const token = await gw.token(newWorkspace());
+    const writesAfterStop: string[] = [];
+    let stopped = false;
+    class TracingStorage extends MemoryStorage {
+      override async writeData(delta: Parameters<MemoryStorage['writeData']>[0]) {
+        if (stopped) writesAfterStop.push(`writeData(${Object.keys(delta).length} keys)`);
+        return super.writeData(delta);
+      }
+      override writeMetadata(requests: Parameters<MemoryStorage['writeMetadata']>[0]) {
+        if (stopped) writesAfterStop.push('writeMetadata');
+        return super.writeMetadata(requests);
+      }
+      override async writeSyncState(state: PersistedSyncState) {
+        if (stopped) writesAfterStop.push('writeSyncState');
+        return super.writeSyncState(state);
+      }
+    }
+    const client = cleanup.client(await startClient({ url: gw.url, token, storage: new TracingStorage() }));
+    await waitForStatus(client, (s) => s.state === 'live', 'live');
+    await client.create('Note', { title: 'before stop', body: '', pinned: false });
+    await waitForStatus(client, (s) => s.pending === 0, 'acknowledged');
+    await waitFor(() => cachedNotes(client)?.[0]?.version === 1, 'the server version');
+    await sleep(100);
+
+    await client.stop();
+    stopped = true;
+    await sleep(300);
+    expect(writesAfterStop).toEqual([]);
+  });
+});

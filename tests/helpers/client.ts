@@ -1,0 +1,212 @@
+/**
+ * Helpers for testing the sync client in Node against the real gateway:
+ * starting clients (through a proxy, on a file), polling for a condition,
+ * reading the cache and the server, and recording what the client sends.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { NotesDocument } from '../../client/generated/graphql.ts';
+import { createSyncClient, type SyncClient, type SyncClientOptions, type SyncStatus } from '../../client/lib/index.ts';
+import type { PersistedSyncState, SyncStorage } from '../../client/lib/storage.ts';
+import type { TestGateway } from './gateway.ts';
+import { TcpProxy } from './proxy.ts';
+
+/** Polls `probe` until it returns a truthy value (which it resolves to) or the time is up. A probe that throws counts as "not yet". */
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+  /** Said on timeout, to show what there was instead. */
+  detail?: () => unknown,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const shown = detail ? `; instead: ${JSON.stringify(detail())}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}${shown}`);
+    }
+    await sleep(20);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the client's status once it satisfies `predicate`; fails with the last status after the timeout. */
+export async function waitForStatus(client: SyncClient, predicate: (status: SyncStatus) => boolean, what: string, timeoutMs = 20_000) {
+  try {
+    return await waitFor(() => (predicate(client.status.getSnapshot()) ? client.status.getSnapshot() : null), what, timeoutMs);
+  } catch (error) {
+    const { state, pending, failed, lastError } = client.status.getSnapshot();
+    throw new Error(`${(error as Error).message} (last status: ${JSON.stringify({ state, pending, failed: failed.length, lastError })})`);
+  }
+}
+
+export type CachedNote = { id: string; version: number; title: string; body: string; pinned: boolean; deleted: boolean };
+
+/** The notes list as the client's cache has it (null: no list in the cache yet, or the cache is still loading). */
+export function cachedNotes(client: SyncClient): CachedNote[] | null {
+  return (client.urql.readQuery(NotesDocument, {})?.data?.notes as CachedNote[] | undefined) ?? null;
+}
+
+/** The fields two replicas must agree on, in a stable order. */
+export function comparable(notes: readonly { id: string; version: number; title: string; body: string; pinned: boolean }[]) {
+  return notes
+    .map(({ id, version, title, body, pinned }) => ({ id, version, title, body, pinned }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The server's live notes of the token's workspace. */
+export async function serverNotes(gw: TestGateway, token: string): Promise<CachedNote[]> {
+  const response = await gw.graphql(token, 'query { notes { id version title body pinned deleted } }');
+  if (response.errors) throw new Error(`notes query failed: ${JSON.stringify(response.errors)}`);
+  return response.data.notes as CachedNote[];
+}
+
+/** Polls until the client's cached notes equal the server's (id, version, title, body, pinned); returns them. */
+export async function waitForCacheToMatchServer(client: SyncClient, gw: TestGateway, token: string, timeoutMs = 20_000) {
+  let last: unknown;
+  try {
+    return await waitFor(
+      async () => {
+        const server = comparable(await serverNotes(gw, token));
+        const cached = comparable(cachedNotes(client) ?? []);
+        last = { server, cached };
+        return JSON.stringify(server) === JSON.stringify(cached) ? server : null;
+      },
+      'the cache to equal the server',
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${JSON.stringify(last, null, 1)}`);
+  }
+}
+
+export interface RecordedRequest {
+  operationName: string | undefined;
+  variables: any;
+  status?: number;
+  body?: any;
+  error?: unknown;
+}
+
+/** A fetch that records every GraphQL request the client makes and the answer it got (or the failure). */
+export function recordingFetch(): { fetch: typeof fetch; requests: RecordedRequest[] } {
+  const requests: RecordedRequest[] = [];
+  const recording: typeof fetch = async (input, init) => {
+    const entry: RecordedRequest = { operationName: undefined, variables: undefined };
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    if (init?.body) {
+      const body = JSON.parse(String(init.body)) as { operationName?: string; variables?: unknown; query?: string };
+      entry.operationName = body.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(body.query ?? '')?.[1];
+      entry.variables = body.variables;
+    } else {
+      entry.operationName = url.searchParams.get('operationName') ?? /(?:query|mutation)\s+(\w+)/.exec(url.searchParams.get('query') ?? '')?.[1];
+      const variables = url.searchParams.get('variables');
+      entry.variables = variables ? JSON.parse(variables) : undefined;
+    }
+    requests.push(entry);
+    try {
+      const response = await fetch(input, init);
+      entry.status = response.status;
+      entry.body = await response
+        .clone()
+        .json()
+        .catch(() => undefined);
+      return response;
+    } catch (error) {
+      entry.error = error;
+      throw error;
+    }
+  };
+  return { fetch: recording, requests };
+}
+
+/** The push answers (one result per change) the client received. */
+export function pushResults(requests: RecordedRequest[]): { mutationId: string; status: string; error: { code: string } | null }[] {
+  return requests
+    .filter((r) => r.operationName === 'PushChanges' && r.body?.data?.pushChanges)
+    .flatMap((r) => r.body.data.pushChanges.results);
+}
+
+/** A sync client with test defaults: the `ws` WebSocket and a short backoff so reconnection is quick. */
+export function startClient(options: Omit<SyncClientOptions, 'webSocketImpl'> & { webSocketImpl?: unknown }): Promise<SyncClient> {
+  return createSyncClient({ webSocketImpl: WebSocket, backoff: { baseMs: 20, capMs: 200 }, ...options });
+}
+
+/**
+ * Stops a client and waits until its storage is quiet, so a new client can open
+ * the same file. (stop() resolves before graphcache's last persist, which it
+ * schedules in a timer when the live subscription is torn down; a second
+ * FileStorage writing the same path at that moment races it: see
+ * tests/client/storage-lifecycle.test.ts.)
+ */
+export async function stopAndSettle(client: SyncClient, storage: SyncStorage) {
+  await client.stop();
+  await sleep(100);
+  await storage.flush();
+}
+
+/** A temporary directory for client state files; `remove` deletes it. */
+export function tempDir(): { path(name: string): string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sync-client-test-'));
+  return { path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+interface StateFile {
+  entries: Record<string, string | undefined>;
+  metadata: unknown[];
+  state: PersistedSyncState | null;
+}
+
+export function readStateFile(path: string): StateFile {
+  return JSON.parse(readFileSync(path, 'utf8')) as StateFile;
+}
+
+export function writeStateFile(path: string, contents: StateFile) {
+  writeFileSync(path, JSON.stringify(contents));
+}
+
+/** Things to undo after a test, last first; errors are collected so every step runs. */
+export class Cleanup {
+  readonly #steps: (() => unknown)[] = [];
+
+  add<T>(step: () => unknown, value?: T): T {
+    this.#steps.push(step);
+    return value as T;
+  }
+
+  /** A proxy to `targetUrl`, closed after the test. */
+  async proxy(targetUrl: string): Promise<TcpProxy> {
+    const proxy = await TcpProxy.start(targetUrl);
+    return this.add(() => proxy.close(), proxy);
+  }
+
+  /** Stops the client after the test, and waits for its storage's last write (see stopAndSettle). */
+  client(client: SyncClient): SyncClient {
+    return this.add(async () => {
+      await client.stop();
+      await sleep(100);
+    }, client);
+  }
+
+  async run() {
+    const errors: unknown[] = [];
+    while (this.#steps.length) {
+      try {
+        await this.#steps.pop()!();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length) throw new AggregateError(errors, 'cleanup failed');
+  }
+}
