@@ -45,11 +45,14 @@ export function readRecord(cache: Cache, entityType: string, id: string): Record
 /**
  * Puts live records into their type's list and takes tombstones out of it.
  *
- * A batch may carry several versions of one record (each change comes with the
- * record as it was right after it), and graphcache has already written them in
- * order. So only the last one per record counts, and what goes into the list is
- * the record as the cache now has it: writing an earlier snapshot back through
- * updateQuery would revert it.
+ * Only the list's links are written, never record fields: graphcache has already
+ * normalized each arriving record. Rewriting the list's records (as updateQuery
+ * would) reads them through the optimistic layers and writes them back into the
+ * layer of the result being processed, which bakes a pending edit into server
+ * data, so a refused edit could no longer be reverted.
+ *
+ * A batch may carry several versions of one record; the last one decides whether
+ * it is live.
  */
 function updateLists(cache: Cache, records: (RecordData | null | undefined)[]) {
   const latest = new Map<string, RecordData>();
@@ -59,16 +62,16 @@ function updateLists(cache: Cache, records: (RecordData | null | undefined)[]) {
     latest.delete(key);
     latest.set(key, record);
   }
-  for (const arrived of latest.values()) {
-    const record = readRecord(cache, arrived.__typename, arrived.id) ?? arrived;
+  for (const record of latest.values()) {
     const binding = syncedTypes[record.__typename];
     if (!binding) continue;
-    cache.updateQuery({ query: binding.list.query }, (data: Record<string, RecordData[]> | null) => {
-      const list = data?.[binding.list.field] ?? [];
-      const without = list.filter((item) => item.id !== record.id);
-      const next = record.deleted ? without : without.length === list.length ? [...list, record] : list;
-      return { ...data, [binding.list.field]: next } as never;
-    });
+    const key = cache.keyOfEntity({ __typename: record.__typename, id: record.id });
+    if (!key) continue;
+    const field = binding.list.field;
+    const current = (cache.resolve('Query', field) as string[] | null | undefined) ?? [];
+    const without = current.filter((item) => item !== key);
+    const next = record.deleted ? without : without.length === current.length ? [...current, key] : current;
+    if (next !== current || !cache.resolve('Query', field)) cache.link('Query', field, next);
   }
 }
 
