@@ -30,7 +30,7 @@ import { isOfflineError } from './offline.ts';
 import type { SyncStateStore } from './sync-state.ts';
 import type { PendingChange } from './storage.ts';
 
-export type FlushOutcome = 'drained' | 'offline' | 'unauthenticated';
+export type FlushOutcome = 'drained' | 'offline' | 'unauthenticated' | 'stopped';
 
 type ChangeResult = PushChangesMutation['pushChanges']['results'][number];
 
@@ -48,11 +48,21 @@ export class OutboxPump {
   readonly #held = new Map<string, Operation>();
   readonly #answers = new Map<string, Answer>();
   #flushing: Promise<FlushOutcome> | null = null;
+  #stopped = false;
 
   constructor(
     private readonly state: SyncStateStore,
     private readonly batchSize = 500,
   ) {}
+
+  /**
+   * Stops sending. An answer still on its way is then ignored: nothing is
+   * acknowledged, and the changes stay in storage to be sent again (and come
+   * back DUPLICATE) by the next client on that storage.
+   */
+  stop(): void {
+    this.#stopped = true;
+  }
 
   /** Sends pending changes, batch by batch, until the outbox is empty or the network or auth fails. */
   flush(): Promise<FlushOutcome> {
@@ -63,9 +73,11 @@ export class OutboxPump {
   async #drain(): Promise<FlushOutcome> {
     if (!this.#send || !this.#createOperation) throw new Error('the outbox exchange is not installed in the urql client');
     for (;;) {
+      if (this.#stopped) return 'stopped';
       const batch = this.state.pending.slice(0, this.batchSize);
       if (batch.length === 0) return 'drained';
       const result = await this.#send(this.#createOperation(batch));
+      if (this.#stopped) return 'stopped';
       if (isOfflineError(result.error)) return 'offline';
       if (result.error) {
         if (result.error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return 'unauthenticated';

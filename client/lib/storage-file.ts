@@ -3,6 +3,7 @@
  * its metadata and the sync state, rewritten atomically (write a temporary file,
  * then rename) so a crash leaves either the old or the new file, never half.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -70,7 +71,8 @@ export class FileStorage implements SyncStorage {
     if (this.#queued) return this.#queued;
     const write = async () => {
       this.#queued = null;
-      const temporary = `${this.#path}.${process.pid}.tmp`;
+      // Unique per write: two instances on one path never share a temporary file.
+      const temporary = `${this.#path}.${process.pid}.${randomUUID()}.tmp`;
       await writeFile(temporary, JSON.stringify(this.#contents));
       await rename(temporary, this.#path);
     };

@@ -221,12 +221,14 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     nudge: () => loop!.nudge(),
     async stop() {
       loop!.stop();
+      pump.stop();
       await ws.dispose();
       // graphcache persists in a timeout of its own, and token saves wait one
       // turn behind it: let both run, so nothing is written after stop resolves.
       await new Promise((resolve) => setTimeout(resolve, 0));
       await new Promise((resolve) => setTimeout(resolve, 0));
       stopped = true;
+      state.close();
       await storage.flush();
     },
   };

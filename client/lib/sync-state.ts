@@ -8,6 +8,7 @@ import type { PendingChange, FailedChange, PersistedSyncState, SyncStorage } fro
 
 export class SyncStateStore {
   #state: PersistedSyncState;
+  #closed = false;
   readonly #listeners = new Set<() => void>();
 
   private constructor(
@@ -97,12 +98,18 @@ export class SyncStateStore {
     return this.#save();
   }
 
+  /** No more writes: a stopped client must not overwrite what a newer one on the same storage saved. */
+  close(): void {
+    this.#closed = true;
+  }
+
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
   #save(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     for (const listener of this.#listeners) listener();
     return this.storage.writeSyncState(this.#state);
   }
