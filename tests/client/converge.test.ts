@@ -18,7 +18,7 @@ import {
   waitForStatus,
 } from '../helpers/client.ts';
 import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { newNote, push } from '../helpers/sync.ts';
+import { newNote, push, updateNote } from '../helpers/sync.ts';
 
 let gw: TestGateway;
 const cleanup = new Cleanup();
@@ -151,6 +151,28 @@ describe('two clients editing offline', () => {
 });
 
 describe('a client that joins late', () => {
+  it('shows the latest version of a record that changed several times within one page or one live batch', async () => {
+    const token = await gw.token(newWorkspace());
+    const x = newNote({ title: 'v1', body: 'first' });
+    await push(gw, token, [x, updateNote(x.entityId, { title: 'v2' }, 1), updateNote(x.entityId, { body: 'third' }, 2)], 'writer');
+    const client = cleanup.client(await startClient({ url: gw.url, token, storage: new MemoryStorage() }));
+    await waitForStatus(client, (s) => s.state === 'live', 'live');
+    // One page holds all three versions of x: the cache must end at the last one.
+    expect(comparable(cachedNotes(client) ?? [])).toEqual([{ id: x.entityId, version: 3, title: 'v2', body: 'third', pinned: false }]);
+
+    // The same within one live batch: a push of several changes to one record.
+    const y = newNote({ title: 'y1' });
+    await push(gw, token, [y, updateNote(y.entityId, { title: 'y2' }, 1), updateNote(x.entityId, { pinned: true }, 3)], 'writer');
+    await waitFor(() => cachedNotes(client)?.some((n) => n.id === y.entityId), 'y to arrive live');
+    await waitForCacheToMatchServer(client, gw, token);
+    expect(comparable(cachedNotes(client) ?? [])).toEqual(
+      comparable([
+        { id: x.entityId, version: 4, title: 'v2', body: 'third', pinned: true },
+        { id: y.entityId, version: 2, title: 'y2', body: '', pinned: false },
+      ]),
+    );
+  });
+
   it('pulls every page and then follows live changes', async () => {
     const token = await gw.token(newWorkspace());
     const notes = Array.from({ length: 7 }, (_, i) => newNote({ title: `n${i}` }));

@@ -22,6 +22,7 @@ import {
   waitForStatus,
 } from '../helpers/client.ts';
 import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { pullAll } from '../helpers/sync.ts';
 
 let gw: TestGateway;
 const dir = tempDir();
@@ -101,5 +102,46 @@ describe('stop()', () => {
     stopped = true;
     await sleep(300);
     expect(writesAfterStop).toEqual([]);
+  });
+
+  it('acts on no answer that arrives after it resolved: no write, no further push', async () => {
+    const token = await gw.token(newWorkspace());
+    let stopped = false;
+    const writesAfterStop: string[] = [];
+    class TracingStorage extends MemoryStorage {
+      override async writeData(delta: Parameters<MemoryStorage['writeData']>[0]) {
+        if (stopped) writesAfterStop.push('writeData');
+        return super.writeData(delta);
+      }
+      override async writeSyncState(state: PersistedSyncState) {
+        if (stopped) writesAfterStop.push(`writeSyncState(pending ${state.pending.length})`);
+        return super.writeSyncState(state);
+      }
+    }
+    // Push answers are held back until the test lets them through (a slow network).
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pushesSent: string[] = [];
+    const slowFetch: typeof fetch = async (input, init) => {
+      const isPush = typeof init?.body === 'string' && init.body.includes('pushChanges');
+      if (isPush && stopped) pushesSent.push('after stop');
+      const response = await fetch(input, init);
+      if (isPush) await gate;
+      return response;
+    };
+    const client = cleanup.client(await startClient({ url: gw.url, token, storage: new TracingStorage(), fetch: slowFetch, batchSize: 1 }));
+    await waitForStatus(client, (s) => s.state === 'live', 'live');
+    await client.create('Note', { title: 'in flight at stop', body: '', pinned: false });
+    await client.create('Note', { title: 'queued behind it', body: '', pinned: false });
+    // The first push reached the server (it committed); its answer is on the way.
+    await waitFor(async () => (await pullAll(gw, token)).changes.length === 1, 'the first push to commit');
+
+    await client.stop();
+    stopped = true;
+    release();
+    await sleep(500);
+    expect(writesAfterStop).toEqual([]);
+    expect(pushesSent).toEqual([]);
+    expect((await pullAll(gw, token)).changes).toHaveLength(1);
   });
 });

@@ -144,10 +144,9 @@ export function startClient(options: Omit<SyncClientOptions, 'webSocketImpl'> & 
 
 /**
  * Stops a client and waits until its storage is quiet, so a new client can open
- * the same file. (stop() resolves before graphcache's last persist, which it
- * schedules in a timer when the live subscription is torn down; a second
- * FileStorage writing the same path at that moment races it: see
- * tests/client/storage-lifecycle.test.ts.)
+ * the same file: two FileStorage instances writing one path at once race on the
+ * temporary file (see tests/unit/client-storage.test.ts and the stop() tests in
+ * tests/client/storage-lifecycle.test.ts).
  */
 export async function stopAndSettle(client: SyncClient, storage: SyncStorage) {
   await client.stop();

@@ -103,6 +103,20 @@ describe('FileStorage', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).state.syncToken).toBe('after the error');
   });
 
+  it('lets two instances on one path (a client and its restarted successor in one process) both write without failing', async () => {
+    const path = freshPath();
+    const first = new FileStorage(path);
+    const second = new FileStorage(path);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      writes.push(first.writeSyncState({ ...state, syncToken: `first-${i}` }));
+      writes.push(second.writeSyncState({ ...state, syncToken: `second-${i}` }));
+    }
+    const outcomes = await Promise.allSettled(writes);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).state.syncToken).toMatch(/^(first|second)-19$/);
+  });
+
   it('refuses a corrupt file rather than starting over silently', () => {
     const path = freshPath();
     mkdirSync(join(path, '..'), { recursive: true });
