@@ -92,9 +92,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const typeDefs = loadTypeDefs();
   // The registry comes from the SDL alone; the executable schema then gets the
   // fixed resolvers plus one list resolver per synced type's list field.
-  const entities = buildEntityRegistry(buildSchema(typeDefs.join('\n')), syncedTables);
+  const sdl = buildSchema(typeDefs.join('\n'));
+  const entities = buildEntityRegistry(sdl, syncedTables);
   const listResolvers = Object.fromEntries(
-    [...findListFields(buildSchema(typeDefs.join('\n')), entities)].map(([field, entity]) => [
+    [...findListFields(sdl, entities)].map(([field, entity]) => [
       field,
       (_root: unknown, _args: unknown, ctx: GatewayContext) => ctx.sync.list(requireViewer(ctx), entity),
     ]),

@@ -36,8 +36,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-const NO_CACHE = new Set(['/index.html', '/sw.js']);
-
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /**
@@ -78,11 +76,7 @@ export function createStaticHandler(appDir: string): StaticHandler {
       'content-length': info.size,
       'x-content-type-options': 'nosniff',
       'last-modified': info.mtime.toUTCString(),
-      'cache-control': NO_CACHE.has(pathname)
-        ? 'no-cache'
-        : pathname.startsWith('/assets/')
-          ? 'public, max-age=31536000, immutable'
-          : 'no-cache',
+      'cache-control': pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     };
     if (pathname === '/sw.js') headers['service-worker-allowed'] = '/';
     res.writeHead(200, headers);

@@ -28,7 +28,7 @@ import { filter, makeSubject, merge, onPush, pipe, share } from 'wonka';
 import { PushChangesDocument, type PushChangesMutation } from '../generated/graphql.ts';
 import { isOfflineError } from './offline.ts';
 import type { SyncStateStore } from './sync-state.ts';
-import type { PendingChange } from './storage.ts';
+import { toChangeInput, type PendingChange } from './storage.ts';
 
 export type FlushOutcome = 'drained' | 'offline' | 'unauthenticated' | 'stopped';
 
@@ -163,10 +163,6 @@ export class OutboxPump {
       return merge([held$ as never, batchAnswers$, others$, answers.source]);
     };
   };
-}
-
-function toChangeInput({ queuedAt: _queuedAt, ...change }: PendingChange) {
-  return change;
 }
 
 /**

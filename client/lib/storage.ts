@@ -9,6 +9,11 @@ import type { ChangeInput } from '../generated/graphql.ts';
 /** A local change the server has not acknowledged yet. */
 export type PendingChange = ChangeInput & { queuedAt: string };
 
+/** The change as the server takes it (the queue time stays local). */
+export function toChangeInput({ queuedAt: _queuedAt, ...change }: PendingChange): ChangeInput {
+  return change;
+}
+
 /** A change the server refused, kept until the user retries or discards it. */
 export interface FailedChange {
   change: PendingChange;

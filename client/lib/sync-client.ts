@@ -20,7 +20,7 @@ import { cacheOptions, syncedTypes, type RecordData } from './cache.ts';
 import { isOfflineCause, isOfflineError } from './offline.ts';
 import { OutboxPump } from './outbox-exchange.ts';
 import { StatusStore, type SyncStatus } from './status.ts';
-import type { PendingChange, SyncStorage } from './storage.ts';
+import { toChangeInput, type PendingChange, type SyncStorage } from './storage.ts';
 import { SyncStateStore } from './sync-state.ts';
 import { SyncLoop, type PullOutcome, type StreamEnd, type SyncOperations } from './sync-loop.ts';
 
@@ -163,8 +163,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
   /** Sends a change through graphcache (optimistic layer) to the outbox, which holds it until answered. */
   function dispatch(change: PendingChange) {
-    const { queuedAt: _queuedAt, ...input } = change;
-    void urql.mutation(PushChangesDocument, { clientId: state.clientId, changes: [input] }, { outbox: true }).toPromise();
+    void urql
+      .mutation(PushChangesDocument, { clientId: state.clientId, changes: [toChangeInput(change)] }, { outbox: true })
+      .toPromise();
   }
 
   async function record(entityType: string, entityId: string, op: ChangeOp, data: Record<string, unknown> | null) {
@@ -255,11 +256,16 @@ function bindStorage(storage: SyncStorage, isStopped: () => boolean) {
   };
 }
 
+/** The server refused the sync token: the answer is a full resync. */
+function isBadTokenError(error: CombinedError): boolean {
+  const code = error.graphQLErrors[0]?.extensions?.code;
+  return code === 'BAD_SYNC_TOKEN' || code === 'SYNC_TOKEN_EXPIRED';
+}
+
 function classifyPull(result: OperationResult): PullOutcome {
   if (result.error) {
     if (isOfflineError(result.error)) return { kind: 'offline' };
-    const code = result.error.graphQLErrors[0]?.extensions?.code;
-    if (code === 'BAD_SYNC_TOKEN' || code === 'SYNC_TOKEN_EXPIRED') return { kind: 'badToken' };
+    if (isBadTokenError(result.error)) return { kind: 'badToken' };
     return { kind: 'failed', reason: result.error.message };
   }
   const batch = result.data?.pullChanges;
@@ -268,8 +274,7 @@ function classifyPull(result: OperationResult): PullOutcome {
 }
 
 function classifyStreamError(error: CombinedError): StreamEnd {
-  const code = error.graphQLErrors[0]?.extensions?.code;
-  if (code === 'BAD_SYNC_TOKEN' || code === 'SYNC_TOKEN_EXPIRED') return 'badToken';
+  if (isBadTokenError(error)) return 'badToken';
   if (error.networkError && (isOfflineCause(error.networkError) || isSocketClose(error.networkError))) return 'offline';
   return 'failed';
 }

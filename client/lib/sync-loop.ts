@@ -99,10 +99,16 @@ export class SyncLoop {
     if (this.#state !== 'live') return;
     const epoch = this.#epoch;
     void this.ops.flush().then((outcome) => {
-      if (epoch !== this.#epoch) return;
-      if (outcome === 'offline') this.#dispatch('wentOffline');
-      else if (outcome === 'unauthenticated') this.#fail('not authenticated');
+      if (epoch === this.#epoch) this.#leaveOnFlushFailure(outcome);
     }, (error: unknown) => this.#fail(String(error)));
+  }
+
+  /** Leaves the state when a flush could not reach or satisfy the server; true if it did. */
+  #leaveOnFlushFailure(outcome: FlushOutcome): boolean {
+    if (outcome === 'offline') this.#dispatch('wentOffline');
+    else if (outcome === 'unauthenticated') this.#fail('not authenticated');
+    else return false;
+    return true;
   }
 
   #dispatch(event: LoopEvent, detail?: string) {
@@ -169,9 +175,7 @@ export class SyncLoop {
       if (!page.hasMore) break;
     }
     const flushed = await this.ops.flush();
-    if (!current()) return;
-    if (flushed === 'offline') return this.#dispatch('wentOffline');
-    if (flushed === 'unauthenticated') return this.#fail('not authenticated');
+    if (!current() || this.#leaveOnFlushFailure(flushed)) return;
 
     this.#position = since;
     this.#dispatch('caughtUp');

@@ -8,7 +8,7 @@ import { getNamedType, isListType, isNonNullType, type GraphQLSchema } from 'gra
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.ts';
 import type { EntityRegistry, EntityType } from './entities.ts';
-import { toSnapshot, type RecordSnapshot } from './records.ts';
+import { rowToState, toSnapshot, type RecordSnapshot } from './records.ts';
 
 /** Query field name -> entity type, for every list-of-records field. */
 export function findListFields(schema: GraphQLSchema, entities: EntityRegistry): Map<string, EntityType> {
@@ -28,14 +28,5 @@ export async function listLiveRecords(db: Database, entity: EntityType, workspac
     .from(table)
     .where(and(eq(table.workspaceId!, workspaceId), eq(table.deleted!, false)))
     .orderBy(desc(table.updatedAt!))) as Record<string, unknown>[];
-  return rows.map((row) => {
-    const data = Object.fromEntries([...entity.fields.keys()].map((name) => [name, row[name]]));
-    return toSnapshot(entity.name, {
-      id: row.id as string,
-      version: row.version as number,
-      updatedAt: row.updatedAt as Date,
-      deleted: false,
-      data,
-    });
-  });
+  return rows.map((row) => toSnapshot(entity.name, rowToState(entity, row)));
 }

@@ -9,8 +9,8 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Transaction, Database } from '../../db/client.ts';
 import { changeLog, clientMutations, syncWorkspaces } from '../../db/schema.ts';
 import { applyChange, type ChangeFailure, type ValidChange } from './apply.ts';
-import type { EntityRegistry, EntityType } from './entities.ts';
-import { toSnapshot, type RecordSnapshot, type RecordState } from './records.ts';
+import type { EntityRegistry } from './entities.ts';
+import { rowToState, toSnapshot, type RecordSnapshot, type RecordState } from './records.ts';
 import { isValidMutationId, validateChange, type ChangeInputWire } from './validate.ts';
 
 export type ChangeStatus = 'APPLIED' | 'MERGED' | 'CONFLICT' | 'REJECTED' | 'DUPLICATE';
@@ -177,18 +177,6 @@ async function loadRecords(tx: Transaction, entities: EntityRegistry, workspaceI
     }
   }
   return records;
-}
-
-function rowToState(entity: EntityType, row: Record<string, unknown>): RecordState {
-  const data: Record<string, unknown> = {};
-  for (const name of entity.fields.keys()) data[name] = row[name];
-  return {
-    id: row.id as string,
-    version: row.version as number,
-    updatedAt: row.updatedAt as Date,
-    deleted: row.deleted as boolean,
-    data,
-  };
 }
 
 type History = Map<string, { version: number; fields: string[]; clientId: string | null }[]>;

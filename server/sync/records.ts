@@ -3,6 +3,8 @@
  * The same snapshot is stored in the change log, so a pull is one range read
  * with no join back to the entity tables.
  */
+import type { EntityType } from './entities.ts';
+
 export interface RecordSnapshot {
   __typename: string;
   id: string;
@@ -22,6 +24,19 @@ export interface RecordState {
 }
 
 export const SYSTEM_FIELDS = ['id', 'version', 'updatedAt', 'deleted'] as const;
+
+/** A row of a synced table (drizzle's property names) as a record state. */
+export function rowToState(entity: Pick<EntityType, 'fields'>, row: Record<string, unknown>): RecordState {
+  const data: Record<string, unknown> = {};
+  for (const name of entity.fields.keys()) data[name] = row[name];
+  return {
+    id: row.id as string,
+    version: row.version as number,
+    updatedAt: row.updatedAt as Date,
+    deleted: row.deleted as boolean,
+    data,
+  };
+}
 
 export function toSnapshot(typeName: string, state: RecordState): RecordSnapshot {
   return {
