@@ -7,34 +7,25 @@
  * so a restarted client starts with an empty cache, and only a real full sync
  * (not a delta from a valid token) can bring the older notes back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileStorage } from '../../client/lib/storage-file.ts';
 import {
-  Cleanup,
   cachedNotes,
+  clientTestbed,
   readStateFile,
   recordingFetch,
   startClient,
   stopAndSettle,
-  tempDir,
   waitFor,
   waitForCacheToMatchServer,
   waitForStatus,
   writeStateFile,
 } from '../helpers/client.ts';
-import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { newWorkspace } from '../helpers/gateway.ts';
 import { newNote, pull, pullAll, push } from '../helpers/sync.ts';
 
-let gw: TestGateway;
-const dir = tempDir();
-const cleanup = new Cleanup();
-
-beforeAll(async () => (gw = await startTestGateway()));
-afterEach(() => cleanup.run());
-afterAll(async () => {
-  await gw?.close();
-  dir.remove();
-});
+const bed = clientTestbed();
+const { dir, cleanup } = bed;
 
 const forgeries: [string, (valid: string) => Promise<string>][] = [
   ['a garbage string', async () => 'not-a-sync-token'],
@@ -49,20 +40,20 @@ const forgeries: [string, (valid: string) => Promise<string>][] = [
   [
     "another workspace's token",
     async () => {
-      const other = await gw.token(newWorkspace());
-      await push(gw, other, [newNote({ title: 'elsewhere' })], 'other');
-      return (await pull(gw, other)).syncToken;
+      const other = await bed.gw.token(newWorkspace());
+      await push(bed.gw, other, [newNote({ title: 'elsewhere' })], 'other');
+      return (await pull(bed.gw, other)).syncToken;
     },
   ],
 ];
 
 describe('a sync token the server refuses', () => {
   it.each(forgeries)('(%s) leads to a full resync that keeps and sends the unsent local changes', async (_name, forge) => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const file = dir.path(`bad-token-${Math.random().toString(36).slice(2)}.json`);
     const [one, two] = [newNote({ title: 'one', body: '1' }), newNote({ title: 'two', body: '2' })];
-    await push(gw, token, [one, two], 'writer');
+    await push(bed.gw, token, [one, two], 'writer');
 
     const firstStorage = new FileStorage(file);
     const first = cleanup.client(await startClient({ url: proxy.url, token, storage: firstStorage }));
@@ -73,12 +64,12 @@ describe('a sync token the server refuses', () => {
     // The saved token is replaced by one the server will refuse.
     const contents = readStateFile(file);
     const valid = contents.state!.syncToken!;
-    expect(valid).toBe((await pullAll(gw, token)).syncToken);
+    expect(valid).toBe((await pullAll(bed.gw, token)).syncToken);
     const forged = await forge(valid);
     writeStateFile(file, { ...contents, state: { ...contents.state!, syncToken: forged } });
     // Meanwhile someone else adds a note.
     const three = newNote({ title: 'three', body: '3' });
-    await push(gw, token, [three], 'writer');
+    await push(bed.gw, token, [three], 'writer');
 
     // Restart offline and make local changes first.
     proxy.offline();
@@ -105,20 +96,20 @@ describe('a sync token the server refuses', () => {
     expect(pulls[refused + 1]!.body.data.pullChanges.changes.length).toBe(3);
 
     // The local changes were sent, once each, after the full sync.
-    const { changes } = await pullAll(gw, token);
+    const { changes } = await pullAll(bed.gw, token);
     expect(changes.filter((c) => c.clientId === second.clientId).map((c) => [c.op, c.entityId])).toEqual([
       ['INSERT', mine],
       ['UPDATE', one.entityId],
     ]);
 
     // The cache has everything, including what it had before the restart and what it missed.
-    const final = await waitForCacheToMatchServer(second, gw, token);
+    const final = await waitForCacheToMatchServer(second, bed.gw, token);
     expect(final.map((n) => n.title).sort()).toEqual(['mine', 'one, edited offline', 'three', 'two']);
     await stopAndSettle(second, secondStorage);
     // The refused token is gone from disk: the saved one is a token the server accepts.
     const saved = readStateFile(file).state!.syncToken;
     expect(saved).not.toBe(forged);
     expect(saved).not.toBeNull();
-    await expect(pull(gw, token, saved)).resolves.toMatchObject({ hasMore: false });
+    await expect(pull(bed.gw, token, saved)).resolves.toMatchObject({ hasMore: false });
   });
 });

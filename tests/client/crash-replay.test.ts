@@ -5,49 +5,40 @@
  * and comes back DUPLICATE; nothing is lost and nothing applied twice. Batches
  * go out in the order the changes were made.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../client/lib/index.ts';
 import { FileStorage } from '../../client/lib/storage-file.ts';
 import {
-  Cleanup,
   cachedNotes,
+  clientTestbed,
   pushResults,
   readStateFile,
   recordingFetch,
   startClient,
   stopAndSettle,
-  tempDir,
   waitFor,
   waitForCacheToMatchServer,
   waitForStatus,
 } from '../helpers/client.ts';
-import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { newWorkspace } from '../helpers/gateway.ts';
 import { pullAll } from '../helpers/sync.ts';
 
-let gw: TestGateway;
-const dir = tempDir();
-const cleanup = new Cleanup();
-
-beforeAll(async () => (gw = await startTestGateway()));
-afterEach(() => cleanup.run());
-afterAll(async () => {
-  await gw?.close();
-  dir.remove();
-});
+const bed = clientTestbed();
+const { dir, cleanup } = bed;
 
 const isPush = (request: string) => request.includes('pushChanges');
 
 /** How many times each mutation id appears in the workspace's whole log. */
 async function logCounts(token: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const change of (await pullAll(gw, token)).changes) counts.set(change.mutationId, (counts.get(change.mutationId) ?? 0) + 1);
+  for (const change of (await pullAll(bed.gw, token)).changes) counts.set(change.mutationId, (counts.get(change.mutationId) ?? 0) + 1);
   return counts;
 }
 
 describe('a push whose answer is lost', () => {
   it('survives a crash mid-replay: after a restart the batch comes back DUPLICATE and was applied once', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const file = dir.path('crash.json');
 
     const firstStorage = new FileStorage(file);
@@ -93,10 +84,10 @@ describe('a push whose answer is lost', () => {
     // Each change is in the server's log exactly once, in the order made.
     const counts = await logCounts(token);
     expect(mutationIds.map((id) => counts.get(id))).toEqual([1, 1, 1]);
-    const { changes } = await pullAll(gw, token);
+    const { changes } = await pullAll(bed.gw, token);
     expect(changes.map((c) => c.mutationId)).toEqual(mutationIds);
 
-    const final = await waitForCacheToMatchServer(second, gw, token);
+    const final = await waitForCacheToMatchServer(second, bed.gw, token);
     expect(final.map((n) => [n.id, n.title, n.body, n.version]).sort()).toEqual(
       [
         [a, 'a', 'edited offline', 2],
@@ -106,8 +97,8 @@ describe('a push whose answer is lost', () => {
   });
 
   it('is replayed by the same client once the network is back, and applied once', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const recorder = recordingFetch();
     const client = cleanup.client(await startClient({ url: proxy.url, token, storage: new MemoryStorage(), fetch: recorder.fetch }));
     await waitForStatus(client, (s) => s.state === 'live', 'live');
@@ -128,15 +119,15 @@ describe('a push whose answer is lost', () => {
     const statuses = pushResults(recorder.requests).map((r) => r.status);
     expect(statuses.at(-1)).toBe('DUPLICATE');
     expect(statuses).not.toContain('REJECTED');
-    const final = await waitForCacheToMatchServer(client, gw, token);
+    const final = await waitForCacheToMatchServer(client, bed.gw, token);
     expect(final).toEqual([{ id, version: 1, title: 'lost answer', body: '', pinned: true }]);
   });
 });
 
 describe('replay in batches', () => {
   it('sends a long outbox in batches of batchSize, oldest first, and the server applies them in that order', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const recorder = recordingFetch();
     const client = cleanup.client(
       await startClient({ url: proxy.url, token, storage: new MemoryStorage(), fetch: recorder.fetch, batchSize: 2 }),
@@ -159,7 +150,7 @@ describe('replay in batches', () => {
     const pushes = recorder.requests.filter((r) => r.operationName === 'PushChanges' && r.body?.data);
     expect(pushes.map((p) => p.variables.changes.length)).toEqual([2, 2, 1]);
     const sent = pushes.flatMap((p) => p.variables.changes.map((c: { mutationId: string }) => c.mutationId));
-    const { changes } = await pullAll(gw, token);
+    const { changes } = await pullAll(bed.gw, token);
     expect(changes.map((c) => c.mutationId)).toEqual(sent);
     expect(changes.map((c) => [c.op, c.entityId])).toEqual([
       ['INSERT', first],
@@ -168,7 +159,7 @@ describe('replay in batches', () => {
       ['DELETE', first],
       ['UPDATE', second],
     ]);
-    const final = await waitForCacheToMatchServer(client, gw, token);
+    const final = await waitForCacheToMatchServer(client, bed.gw, token);
     expect(final).toEqual([{ id: second, version: 2, title: '2', body: 'last', pinned: false }]);
   });
 });

@@ -8,32 +8,25 @@
 const previousNodeEnv = process.env.NODE_ENV;
 process.env.NODE_ENV = 'development';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FileStorage } from '../../client/lib/storage-file.ts';
 import {
-  Cleanup,
   cachedNotes,
+  clientTestbed,
   comparable,
   readStateFile,
   startClient,
   stopAndSettle,
-  tempDir,
   waitFor,
   waitForCacheToMatchServer,
   waitForStatus,
 } from '../helpers/client.ts';
-import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { newWorkspace } from '../helpers/gateway.ts';
 import { newNote, pullAll, push } from '../helpers/sync.ts';
 
-let gw: TestGateway;
-const dir = tempDir();
-const cleanup = new Cleanup();
-
-beforeAll(async () => (gw = await startTestGateway()));
-afterEach(() => cleanup.run());
-afterAll(async () => {
-  await gw?.close();
-  dir.remove();
+const bed = clientTestbed();
+const { dir, cleanup } = bed;
+afterAll(() => {
   process.env.NODE_ENV = previousNodeEnv;
 });
 
@@ -42,8 +35,8 @@ const visible = (notes: ReturnType<typeof cachedNotes>) =>
 
 describe('offline edits and a client restart', () => {
   it('keeps offline edits across a restart and replays them in order, each once, after reconnecting', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const file = dir.path('restart.json');
 
     const firstStorage = new FileStorage(file);
@@ -52,7 +45,7 @@ describe('offline edits and a client restart', () => {
     const existing = await first.create('Note', { title: 'existing', body: 'made online', pinned: false });
     await waitForStatus(first, (s) => s.pending === 0, 'the online note to be acknowledged');
     await waitFor(() => cachedNotes(first)?.find((n) => n.id === existing && n.version === 1), 'the online note in the cache');
-    const { syncToken: beforeOffline } = await pullAll(gw, token);
+    const { syncToken: beforeOffline } = await pullAll(bed.gw, token);
 
     proxy.offline();
     await waitForStatus(first, (s) => s.state === 'offline' || s.state === 'backingOff', 'the client to notice it is offline');
@@ -105,7 +98,7 @@ describe('offline edits and a client restart', () => {
     expect(second.status.getSnapshot().failed).toEqual([]);
 
     // The server applied the six changes once each, in the order they were made.
-    const { changes } = await pullAll(gw, token, beforeOffline);
+    const { changes } = await pullAll(bed.gw, token, beforeOffline);
     expect(changes.map((c) => c.mutationId)).toEqual(mutationIds);
     expect(changes.map((c) => [c.op, c.entityId, c.clientId])).toEqual([
       ['INSERT', one, first.clientId],
@@ -117,7 +110,7 @@ describe('offline edits and a client restart', () => {
     ]);
 
     // The cache now shows the server's versions.
-    const final = await waitForCacheToMatchServer(second, gw, token);
+    const final = await waitForCacheToMatchServer(second, bed.gw, token);
     expect(final).toEqual(
       comparable([
         { id: existing, version: 3, title: 'existing, renamed offline', body: 'made online', pinned: true },
@@ -132,12 +125,12 @@ describe('offline edits and a client restart', () => {
   it('shows an offline edit of a synced note on top of the persisted cache after a restart', async () => {
     // The note comes from another writer, so the persisted cache holds it whole
     // (no optimistic layer of this client was ever involved with it).
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const file = dir.path('edit-over-cache.json');
     const synced = newNote({ title: 'synced', body: 'server body' });
     const other = newNote({ title: 'untouched', body: '' });
-    await push(gw, token, [synced, other], 'another-client');
+    await push(bed.gw, token, [synced, other], 'another-client');
 
     const firstStorage = new FileStorage(file);
     const first = cleanup.client(await startClient({ url: proxy.url, token, storage: firstStorage }));
@@ -163,7 +156,7 @@ describe('offline edits and a client restart', () => {
     proxy.online();
     second.nudge();
     await waitForStatus(second, (s) => s.pending === 0 && s.state === 'live', 'drained');
-    const final = await waitForCacheToMatchServer(second, gw, token);
+    const final = await waitForCacheToMatchServer(second, bed.gw, token);
     expect(final.map((n) => [n.id, n.title, n.version]).sort()).toEqual(
       [
         [synced.entityId, 'edited offline', 2],
@@ -174,11 +167,11 @@ describe('offline edits and a client restart', () => {
   });
 
   it('shows what it synced before from the persisted cache when restarted offline', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const file = dir.path('cache-only.json');
     const notes = [newNote({ title: 'alpha', body: 'a' }), newNote({ title: 'beta', body: 'b', pinned: true })];
-    await push(gw, token, notes, 'another-client');
+    await push(bed.gw, token, notes, 'another-client');
 
     const firstStorage = new FileStorage(file);
     const first = cleanup.client(await startClient({ url: proxy.url, token, storage: firstStorage }));
@@ -186,7 +179,7 @@ describe('offline edits and a client restart', () => {
     await waitFor(() => cachedNotes(first)?.length === 2, 'the pulled notes in the cache');
     // A change that arrives on the live stream is persisted too.
     const gamma = newNote({ title: 'gamma', body: 'live' });
-    await push(gw, token, [gamma], 'another-client');
+    await push(bed.gw, token, [gamma], 'another-client');
     await waitFor(() => cachedNotes(first)?.length === 3, 'the live note in the cache');
     await stopAndSettle(first, firstStorage);
 
@@ -199,6 +192,6 @@ describe('offline edits and a client restart', () => {
     expect(proxy.openConnections).toBe(0);
     await waitForStatus(second, (s) => s.state === 'offline' || s.state === 'backingOff', 'offline');
     // The token was saved with the records, so the restarted client resumes after gamma, not from scratch.
-    expect(readStateFile(file).state!.syncToken).toBe((await pullAll(gw, token)).syncToken);
+    expect(readStateFile(file).state!.syncToken).toBe((await pullAll(bed.gw, token)).syncToken);
   });
 });

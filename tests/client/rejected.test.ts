@@ -7,34 +7,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../client/lib/index.ts';
 import { FileStorage } from '../../client/lib/storage-file.ts';
 import {
-  Cleanup,
   cachedNotes,
+  clientTestbed,
   startClient,
   stopAndSettle,
-  tempDir,
   waitFor,
   waitForCacheToMatchServer,
   waitForStatus,
 } from '../helpers/client.ts';
-import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { newWorkspace } from '../helpers/gateway.ts';
 import { newNote, pullAll, push } from '../helpers/sync.ts';
 
-let gw: TestGateway;
-const dir = tempDir();
-const cleanup = new Cleanup();
+const bed = clientTestbed();
+const { dir, cleanup } = bed;
 
-beforeAll(async () => (gw = await startTestGateway()));
-afterEach(() => cleanup.run());
-afterAll(async () => {
-  await gw?.close();
-  dir.remove();
-});
-
-async function liveClient(token: string, storage = new MemoryStorage() as MemoryStorage | FileStorage, url = gw.url) {
+async function liveClient(token: string, storage = new MemoryStorage() as MemoryStorage | FileStorage, url = bed.gw.url) {
   const client = cleanup.client(await startClient({ url, token, storage }));
   await waitForStatus(client, (s) => s.state === 'live', 'live');
   return client;
@@ -42,14 +33,14 @@ async function liveClient(token: string, storage = new MemoryStorage() as Memory
 
 describe('a change the server rejects', () => {
   it('moves to failed with the error code, reverts its optimistic edit, and can be discarded', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     const storage = new MemoryStorage();
     const client = await liveClient(token, storage);
     const id = await client.create('Note', { title: 'kept', body: 'as is', pinned: false });
     await waitForStatus(client, (s) => s.pending === 0, 'the note to be acknowledged');
     await waitFor(() => cachedNotes(client)?.find((n) => n.id === id && n.version === 1), 'the server version in the cache');
     // Let the live echo of the insert arrive first (see the next test for what happens when it comes later).
-    const { syncToken } = await pullAll(gw, token);
+    const { syncToken } = await pullAll(bed.gw, token);
     await waitFor(() => storage.state?.syncToken === syncToken, 'the live echo of the insert');
 
     await client.update('Note', id, { pinned: 'yes', title: 'never applied' });
@@ -66,9 +57,9 @@ describe('a change the server rejects', () => {
       20_000,
       () => ({ notes: cachedNotes(client), status: client.status.getSnapshot() }),
     );
-    await waitForCacheToMatchServer(client, gw, token);
+    await waitForCacheToMatchServer(client, bed.gw, token);
     // Nothing of it reached the server's log.
-    expect((await pullAll(gw, token)).changes.map((c) => c.op)).toEqual(['INSERT']);
+    expect((await pullAll(bed.gw, token)).changes.map((c) => c.op)).toEqual(['INSERT']);
 
     await client.discardFailed(failed!.change.mutationId);
     await waitForStatus(client, (s) => s.failed.length === 0, 'the failed change to be discarded');
@@ -79,8 +70,8 @@ describe('a change the server rejects', () => {
   });
 
   it('is reverted even when other records were pulled while it waited for its answer', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const client = await liveClient(token, new MemoryStorage(), proxy.url);
     const x = await client.create('Note', { title: 'x', body: 'x body', pinned: false });
     await waitForStatus(client, (s) => s.pending === 0, 'x acknowledged');
@@ -92,7 +83,7 @@ describe('a change the server rejects', () => {
     expect(cachedNotes(client)?.find((n) => n.id === x)).toMatchObject({ title: 'never applied' });
     // Someone else changes another note meanwhile: the reconnect pulls it before pushing.
     const y = newNote({ title: 'y from elsewhere' });
-    await push(gw, token, [y], 'another-client');
+    await push(bed.gw, token, [y], 'another-client');
 
     proxy.online();
     client.nudge();
@@ -103,11 +94,11 @@ describe('a change the server rejects', () => {
       5_000,
       () => cachedNotes(client),
     );
-    await waitForCacheToMatchServer(client, gw, token);
+    await waitForCacheToMatchServer(client, bed.gw, token);
   });
 
   it('can be retried with the same mutation id once the cause is fixed (an UPDATE that arrived before its INSERT)', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     const a = await liveClient(token);
     const b = await liveClient(token);
 
@@ -126,22 +117,22 @@ describe('a change the server rejects', () => {
     await a.retryFailed(mutationId);
     await waitForStatus(a, (s) => s.failed.length === 0 && s.pending === 0, 'the retry to be acknowledged');
 
-    const { changes } = await pullAll(gw, token);
+    const { changes } = await pullAll(bed.gw, token);
     expect(changes.map((c) => [c.op, c.mutationId, c.clientId])).toEqual([
       ['INSERT', expect.any(String), b.clientId],
       ['UPDATE', mutationId, a.clientId],
     ]);
-    const server = await waitForCacheToMatchServer(a, gw, token);
+    const server = await waitForCacheToMatchServer(a, bed.gw, token);
     expect(server).toEqual([{ id, version: 2, title: 'edited before it existed', body: 'b', pinned: false }]);
-    await waitForCacheToMatchServer(b, gw, token);
+    await waitForCacheToMatchServer(b, bed.gw, token);
     // Retrying what is no longer failed does nothing.
     await a.retryFailed(mutationId);
     expect(a.status.getSnapshot()).toMatchObject({ pending: 0, failed: [] });
   });
 
   it('leaves the rest of its batch unaffected', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const client = await liveClient(token, new MemoryStorage(), proxy.url);
     proxy.offline();
     await waitForStatus(client, (s) => s.state === 'offline' || s.state === 'backingOff', 'offline');
@@ -159,12 +150,12 @@ describe('a change the server rejects', () => {
       ['UPDATE', 'INVALID_FIELD_VALUE'],
       ['INSERT', 'MISSING_FIELD'],
     ]);
-    const server = await waitForCacheToMatchServer(client, gw, token);
+    const server = await waitForCacheToMatchServer(client, bed.gw, token);
     expect(server).toEqual([{ id: ok, version: 2, title: 'ok', body: 'after the bad one', pinned: false }]);
   });
 
   it('stays on the failed list across a restart', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     const file = dir.path('failed.json');
     const storage = new FileStorage(file);
     const client = await liveClient(token, storage);
@@ -172,7 +163,7 @@ describe('a change the server rejects', () => {
     const [failed] = (await waitForStatus(client, (s) => s.failed.length === 1, 'failed')).failed;
     await stopAndSettle(client, storage);
 
-    const restarted = cleanup.client(await startClient({ url: gw.url, token, storage: new FileStorage(file) }));
+    const restarted = cleanup.client(await startClient({ url: bed.gw.url, token, storage: new FileStorage(file) }));
     expect(restarted.status.getSnapshot().failed).toEqual([failed]);
     await waitForStatus(restarted, (s) => s.state === 'live', 'live');
     expect(restarted.status.getSnapshot().pending).toBe(0);
@@ -182,15 +173,15 @@ describe('a change the server rejects', () => {
 
 describe('a batch answered with a request-level error', () => {
   it('lands in failed as INTERNAL_SERVER_ERROR instead of being dropped, and applies once retried after the fault is gone', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     const client = await liveClient(token);
-    await gw.database.db.execute(sql`
+    await bed.gw.database.db.execute(sql`
       create or replace function fail_on_client_explode() returns trigger language plpgsql as $$
       begin
         if new.title = 'client explode' then raise exception 'injected fault'; end if;
         return new;
       end $$`);
-    await gw.database.db.execute(
+    await bed.gw.database.db.execute(
       sql`create trigger fail_on_client_explode before insert or update on notes for each row execute function fail_on_client_explode()`,
     );
     let mutationId: string;
@@ -204,28 +195,28 @@ describe('a batch answered with a request-level error', () => {
       mutationId = status.failed[0]!.change.mutationId;
       // Its optimistic note is off the screen, and the server has nothing.
       await waitFor(() => !(cachedNotes(client) ?? []).some((n) => n.id === id), 'the optimistic note to go');
-      expect((await pullAll(gw, token)).changes).toEqual([]);
+      expect((await pullAll(bed.gw, token)).changes).toEqual([]);
       // The loop carries on: it is still live and other changes go through.
       const other = await client.create('Note', { title: 'fine', body: '', pinned: false });
       await waitForStatus(client, (s) => s.pending === 0, 'the next change');
-      expect((await pullAll(gw, token)).changes.map((c) => c.entityId)).toEqual([other]);
+      expect((await pullAll(bed.gw, token)).changes.map((c) => c.entityId)).toEqual([other]);
       expect(client.status.getSnapshot().state).toBe('live');
     } finally {
-      await gw.database.db.execute(sql`drop trigger if exists fail_on_client_explode on notes`);
+      await bed.gw.database.db.execute(sql`drop trigger if exists fail_on_client_explode on notes`);
     }
 
     await client.retryFailed(mutationId);
     await waitForStatus(client, (s) => s.failed.length === 0 && s.pending === 0, 'the retry to apply');
-    const final = await waitForCacheToMatchServer(client, gw, token);
+    const final = await waitForCacheToMatchServer(client, bed.gw, token);
     expect(final.find((n) => n.id === id)).toMatchObject({ title: 'client explode', version: 1 });
-    expect((await pullAll(gw, token)).changes.filter((c) => c.mutationId === mutationId)).toHaveLength(1);
+    expect((await pullAll(bed.gw, token)).changes.filter((c) => c.mutationId === mutationId)).toHaveLength(1);
   });
 });
 
 describe('the status snapshot', () => {
   // useSyncExternalStore requires a snapshot never to change once handed out.
   it('is not changed after the fact when a change fails', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     const client = await liveClient(token);
     const before = client.status.getSnapshot();
     expect(before.failed).toEqual([]);

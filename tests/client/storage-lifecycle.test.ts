@@ -7,32 +7,25 @@
 const previousNodeEnv = process.env.NODE_ENV;
 process.env.NODE_ENV = 'development';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStorage, type PersistedSyncState } from '../../client/lib/index.ts';
 import { FileStorage } from '../../client/lib/storage-file.ts';
 import {
-  Cleanup,
   cachedNotes,
+  clientTestbed,
   readStateFile,
   sleep,
   startClient,
   stopAndSettle,
-  tempDir,
   waitFor,
   waitForStatus,
 } from '../helpers/client.ts';
-import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { newWorkspace } from '../helpers/gateway.ts';
 import { pullAll } from '../helpers/sync.ts';
 
-let gw: TestGateway;
-const dir = tempDir();
-const cleanup = new Cleanup();
-
-beforeAll(async () => (gw = await startTestGateway()));
-afterEach(() => cleanup.run());
-afterAll(async () => {
-  await gw?.close();
-  dir.remove();
+const bed = clientTestbed();
+const { dir, cleanup } = bed;
+afterAll(() => {
   process.env.NODE_ENV = previousNodeEnv;
 });
 
@@ -47,8 +40,8 @@ class SlowStateFileStorage extends FileStorage {
 
 describe('the persisted cache', () => {
   it('holds the whole record of a note this client created, even when the live echo of it arrived before the push answer', async () => {
-    const token = await gw.token(newWorkspace());
-    const proxy = await cleanup.proxy(gw.url);
+    const token = await bed.gw.token(newWorkspace());
+    const proxy = await cleanup.proxy(bed.gw.url);
     const file = dir.path('own-note.json');
     const storage = new SlowStateFileStorage(file);
     const first = cleanup.client(await startClient({ url: proxy.url, token, storage }));
@@ -74,7 +67,7 @@ describe('the persisted cache', () => {
 
 describe('stop()', () => {
   it('leaves no storage write behind once it has resolved', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     const writesAfterStop: string[] = [];
     let stopped = false;
     class TracingStorage extends MemoryStorage {
@@ -91,7 +84,7 @@ describe('stop()', () => {
         return super.writeSyncState(state);
       }
     }
-    const client = cleanup.client(await startClient({ url: gw.url, token, storage: new TracingStorage() }));
+    const client = cleanup.client(await startClient({ url: bed.gw.url, token, storage: new TracingStorage() }));
     await waitForStatus(client, (s) => s.state === 'live', 'live');
     await client.create('Note', { title: 'before stop', body: '', pinned: false });
     await waitForStatus(client, (s) => s.pending === 0, 'acknowledged');
@@ -105,7 +98,7 @@ describe('stop()', () => {
   });
 
   it('acts on no answer that arrives after it resolved: no write, no further push', async () => {
-    const token = await gw.token(newWorkspace());
+    const token = await bed.gw.token(newWorkspace());
     let stopped = false;
     const writesAfterStop: string[] = [];
     class TracingStorage extends MemoryStorage {
@@ -129,12 +122,12 @@ describe('stop()', () => {
       if (isPush) await gate;
       return response;
     };
-    const client = cleanup.client(await startClient({ url: gw.url, token, storage: new TracingStorage(), fetch: slowFetch, batchSize: 1 }));
+    const client = cleanup.client(await startClient({ url: bed.gw.url, token, storage: new TracingStorage(), fetch: slowFetch, batchSize: 1 }));
     await waitForStatus(client, (s) => s.state === 'live', 'live');
     await client.create('Note', { title: 'in flight at stop', body: '', pinned: false });
     await client.create('Note', { title: 'queued behind it', body: '', pinned: false });
     // The first push reached the server (it committed); its answer is on the way.
-    await waitFor(async () => (await pullAll(gw, token)).changes.length === 1, 'the first push to commit');
+    await waitFor(async () => (await pullAll(bed.gw, token)).changes.length === 1, 'the first push to commit');
 
     await client.stop();
     stopped = true;
@@ -142,6 +135,6 @@ describe('stop()', () => {
     await sleep(500);
     expect(writesAfterStop).toEqual([]);
     expect(pushesSent).toEqual([]);
-    expect((await pullAll(gw, token)).changes).toHaveLength(1);
+    expect((await pullAll(bed.gw, token)).changes).toHaveLength(1);
   });
 });

@@ -10,7 +10,8 @@ import WebSocket from 'ws';
 import { NotesDocument } from '../../client/generated/graphql.ts';
 import { createSyncClient, type SyncClient, type SyncClientOptions, type SyncStatus } from '../../client/lib/index.ts';
 import type { PersistedSyncState, SyncStorage } from '../../client/lib/storage.ts';
-import type { TestGateway } from './gateway.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startTestGateway, type TestGateway } from './gateway.ts';
 import { TcpProxy } from './proxy.ts';
 
 /** Polls `probe` until it returns a truthy value (which it resolves to) or the time is up. A probe that throws counts as "not yet". */
@@ -208,4 +209,22 @@ export class Cleanup {
     }
     if (errors.length) throw new AggregateError(errors, 'cleanup failed');
   }
+}
+
+/**
+ * The setup every client test file shares: one gateway on the database under
+ * test for the file, a temporary directory for storage files, and the clean-up
+ * of clients and proxies after each test. Read `gw` inside tests and hooks.
+ */
+export function clientTestbed() {
+  const bed = { gw: undefined as unknown as TestGateway, dir: tempDir(), cleanup: new Cleanup() };
+  beforeAll(async () => {
+    bed.gw = await startTestGateway();
+  });
+  afterEach(() => bed.cleanup.run());
+  afterAll(async () => {
+    await bed.gw?.close();
+    bed.dir.remove();
+  });
+  return bed;
 }
