@@ -19,7 +19,9 @@ import {
   timestamp,
   uuid,
   type PgColumnBuilderBase,
+  type PgTableExtraConfigValue,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 function syncRecordColumns() {
   return {
@@ -34,9 +36,11 @@ function syncRecordColumns() {
 export function syncedTable<TName extends string, TColumns extends Record<string, PgColumnBuilderBase>>(
   name: TName,
   columns: TColumns,
+  extraConfig?: (table: any) => PgTableExtraConfigValue[],
 ) {
   return pgTable(name, { ...syncRecordColumns(), ...columns }, (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
+    ...(extraConfig?.(t) ?? []),
   ]);
 }
 
@@ -47,11 +51,47 @@ export const notes = syncedTable('notes', {
   body: text('body').notNull(),
   pinned: boolean('pinned').notNull(),
   folderId: text('folder_id'),
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  likes: integer('likes').notNull().default(0),
 });
+
+export const folders = syncedTable(
+  'folders',
+  {
+    name: text('name').notNull(),
+  },
+  // The @unique name rule looks live folders up by name on every push that names one.
+  (t) => [index('folders_name_idx').on(t.workspaceId, t.name)],
+);
+
+/**
+ * Conflicts are records too, so they reach every client through the same log. Only
+ * the server creates them; clients settle them (see SyncConflict in schema/).
+ */
+export const syncConflicts = syncedTable(
+  'sync_conflicts',
+  {
+    kind: text('kind', { enum: ['CONCURRENT_EDIT', 'DUPLICATE_VALUE'] }).notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    field: text('field').notNull(),
+    serverValue: jsonb('server_value'),
+    clientValue: jsonb('client_value'),
+    survivorId: uuid('survivor_id'),
+    clientId: text('client_id'),
+    resolved: boolean('resolved').notNull(),
+    resolvedValue: jsonb('resolved_value'),
+    resolvedBy: text('resolved_by'),
+  },
+  // Merged-away records are looked up by id when a later change still references them.
+  (t) => [index('sync_conflicts_entity_idx').on(t.workspaceId, t.entityType, t.entityId)],
+);
 
 /** GraphQL type name -> table. The server checks at start that both sides agree field by field. */
 export const syncedTables = {
   Note: notes,
+  Folder: folders,
+  SyncConflict: syncConflicts,
 } as const;
 
 // ---- Sync bookkeeping ----
@@ -80,6 +120,8 @@ export const changeLog = pgTable(
     clientId: text('client_id'),
     mutationId: text('mutation_id'),
     record: jsonb('record').$type<Record<string, unknown>>().notNull(),
+    /** COUNTER increments and SET adds/removes as sent: add-wins needs to know what a remove had not seen. */
+    delta: jsonb('delta').$type<Record<string, unknown>>(),
     committedAt: timestamp('committed_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [

@@ -13,6 +13,13 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     pushChanges: (_root, { clientId, changes }, ctx) => ctx.sync.push(requireViewer(ctx), clientId, changes),
+    // An absent `value` (not a null one) means "keep the record as it is".
+    resolveConflict: (_root, args, ctx) =>
+      ctx.sync.resolveConflict(requireViewer(ctx), args.clientId, {
+        mutationId: args.mutationId,
+        conflictId: args.conflictId,
+        value: 'value' in args ? { value: args.value } : null,
+      }),
   },
   Subscription: {
     changes: {

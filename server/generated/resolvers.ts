@@ -64,6 +64,8 @@ export type ChangeResult = {
   __typename?: 'ChangeResult';
   /** Fields of this change that overwrote a concurrent edit of the same field (last write wins by server arrival). */
   conflictingFields: Array<Scalars['String']['output']>;
+  /** The SyncConflicts this change raised: MANUAL fields held back, or the duplicate it was merged into. */
+  conflicts: Array<SyncConflict>;
   error: Maybe<SyncError>;
   mutationId: Scalars['ID']['output'];
   record: Maybe<SyncRecord>;
@@ -73,7 +75,12 @@ export type ChangeResult = {
 export type ChangeStatus =
   /** Applied as sent: the edit started from the current version (or carried no baseVersion). */
   | 'APPLIED'
-  /** Not applied because of the record's state (e.g. it was deleted); record holds the server's version. */
+  /**
+   * Not applied as sent because of the record's state: it was deleted (error says so), or
+   * a MANUAL field was edited concurrently or a @unique value was taken (conflicts holds
+   * what happened; fields of the change that did not conflict were applied). record holds
+   * the server's version.
+   */
   | 'CONFLICT'
   /** This (clientId, mutationId) was applied before; record holds the current version. */
   | 'DUPLICATE'
@@ -82,10 +89,60 @@ export type ChangeStatus =
   /** Not applied: the change itself is invalid. error says why. Other changes of the batch are unaffected. */
   | 'REJECTED';
 
+export type ConflictKind =
+  /** Two edits of a MANUAL field were made without seeing each other; a user chooses the value. */
+  | 'CONCURRENT_EDIT'
+  /** A record took a @unique value another record already had; the server merged it (see DuplicateRule). Informational. */
+  | 'DUPLICATE_VALUE';
+
+/** What happens when an edit and a delete of the same record were made without seeing each other. */
+export type DeletePolicy =
+  /** The delete wins: the edit is refused as CONFLICT (RECORD_DELETED) and the record stays a tombstone. */
+  | 'DELETE_WINS'
+  /**
+   * The edit wins in either order: an edit made without seeing a delete brings the record
+   * back (MERGED), and a delete made without seeing another client's edit is refused as
+   * CONFLICT (RECORD_EDITED) with the edited record.
+   */
+  | 'EDIT_RESURRECTS';
+
+/** What happens when a record takes a value of a @unique field that another live record of the workspace already has. */
+export type DuplicateRule =
+  /**
+   * The record that arrives second is merged into the one that had the value first: it
+   * becomes a tombstone, every record that @references it is moved to the survivor (now
+   * and whenever a later change still points at it), and a DUPLICATE_VALUE SyncConflict,
+   * already resolved, tells every client what happened. No change is refused.
+   */
+  | 'MERGE';
+
+/**
+ * A folder notes are filed in. Names are unique per workspace: two folders given the
+ * same name without seeing each other (say, "Work" created on two offline devices)
+ * are merged, so the notes of both end up in one folder (see DuplicateRule.MERGE).
+ * A delete wins over a concurrent rename (DELETE_WINS); notes of a deleted folder keep
+ * its id and show as unfiled.
+ */
+export type Folder = SyncRecord & {
+  __typename?: 'Folder';
+  deleted: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Apply a batch of local changes in one transaction. Idempotent per (clientId, mutationId). */
   pushChanges: PushResult;
+  /**
+   * Settle a conflict: give the field `value` (the chosen or hand-merged value), or omit
+   * `value` to keep the record as it is. The same as pushing one change to the
+   * SyncConflict, so it is idempotent per (clientId, mutationId) and syncs like any change.
+   * A conflict already settled by someone else comes back CONFLICT (CONFLICT_SETTLED).
+   */
+  resolveConflict: ChangeResult;
 };
 
 
@@ -94,7 +151,22 @@ export type MutationPushChangesArgs = {
   clientId: Scalars['ID']['input'];
 };
 
-/** A note of the notes app. Synced: create, edit and delete it offline. */
+
+export type MutationResolveConflictArgs = {
+  clientId: Scalars['ID']['input'];
+  conflictId: Scalars['ID']['input'];
+  mutationId: Scalars['ID']['input'];
+  value?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+/**
+ * A note of the notes app. Synced: create, edit and delete it offline.
+ * Strategies: the title is a short label, so the last edit to arrive wins (LWW);
+ * the body is prose that neither side should lose, so concurrent edits ask the user
+ * (MANUAL); tags are an add-wins SET and likes a COUNTER, so concurrent additions
+ * all count; pinned merges field by field (MERGE). An edit racing a delete brings
+ * the note back (EDIT_RESURRECTS): losing text is worse than an extra note.
+ */
 export type Note = SyncRecord & {
   __typename?: 'Note';
   body: Scalars['String']['output'];
@@ -102,7 +174,9 @@ export type Note = SyncRecord & {
   /** The folder the note is filed in, if any. */
   folderId: Maybe<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
+  likes: Scalars['Int']['output'];
   pinned: Scalars['Boolean']['output'];
+  tags: Array<Scalars['String']['output']>;
   title: Scalars['String']['output'];
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
@@ -116,6 +190,10 @@ export type PushResult = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Conflicts of the caller's workspace not yet settled or dismissed, newest first. */
+  conflicts: Array<SyncConflict>;
+  /** The caller's workspace's folders that are not deleted, newest change first. */
+  folders: Array<Folder>;
   /** The caller's workspace's notes that are not deleted, newest change first. */
   notes: Array<Note>;
   /** Changes of the caller's workspace after `since` (null: from the beginning), in server order. Default page 500, at most 5,000. */
@@ -137,6 +215,40 @@ export type Subscription = {
 
 export type SubscriptionChangesArgs = {
   since?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * A conflict, stored and synced like any record, so every client of the workspace
+ * sees it (pullChanges, changes, the `conflicts` list) until it is settled. Settling
+ * it (resolveConflict, or pushChanges: UPDATE with data {"resolvedValue": v} to write
+ * v, DELETE to keep the record as it is) turns it into a tombstone; that settling is
+ * itself a change, idempotent per mutation id, and the first settlement wins.
+ */
+export type SyncConflict = SyncRecord & {
+  __typename?: 'SyncConflict';
+  /** The client whose change raised the conflict. */
+  clientId: Maybe<Scalars['ID']['output']>;
+  /** The value the held-back change wanted. */
+  clientValue: Maybe<Scalars['JSON']['output']>;
+  deleted: Scalars['Boolean']['output'];
+  entityId: Scalars['ID']['output'];
+  /** The record whose change was held back (CONCURRENT_EDIT) or merged away (DUPLICATE_VALUE). */
+  entityType: Scalars['String']['output'];
+  field: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  kind: ConflictKind;
+  /** True once settled (DUPLICATE_VALUE conflicts are born settled: the server merged them). */
+  resolved: Scalars['Boolean']['output'];
+  /** The client that settled it. */
+  resolvedBy: Maybe<Scalars['ID']['output']>;
+  /** The value the field was given when the conflict was settled. */
+  resolvedValue: Maybe<Scalars['JSON']['output']>;
+  /** The field's value on the server when the conflict arose: the edit that arrived first. */
+  serverValue: Maybe<Scalars['JSON']['output']>;
+  /** DUPLICATE_VALUE: the record that kept the value and took over the references. */
+  survivorId: Maybe<Scalars['ID']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
 };
 
 export type SyncError = {
@@ -161,12 +273,31 @@ export type SyncRecord = {
 /**
  * How concurrent edits of one field are settled when an UPDATE was made from an
  * older version than the server's. Declared per field with @sync; MERGE is the default.
+ * "Concurrent" means: another client changed the field in a version after the
+ * change's baseVersion. A client's own earlier changes are never concurrent with it.
  */
 export type SyncStrategy =
+  /**
+   * A CRDT counter (an Int). INSERT sets the starting value (0 when omitted); UPDATE
+   * carries an increment, {"inc": n} (n may be negative), and concurrent increments add up.
+   */
+  | 'COUNTER'
   /** Last write wins by server arrival order, for this field, without reporting it as a conflict. */
   | 'LWW'
+  /**
+   * User-prompted: a concurrent edit of the same field does not overwrite. The change's
+   * other fields still apply; this field is held back in a SyncConflict (both versions),
+   * the push result is CONFLICT, and a client settles it with resolveConflict.
+   */
+  | 'MANUAL'
   /** Field-level merge: concurrent edits of different fields both survive; a concurrent edit of the same field is settled by server arrival order and reported in conflictingFields. */
-  | 'MERGE';
+  | 'MERGE'
+  /**
+   * An add-wins set (a list of strings, kept sorted and without repeats). INSERT sets
+   * the starting elements ([] when omitted); UPDATE carries {"add": [...], "remove": [...]}.
+   * A remove takes away only adds its client had seen: an element added concurrently stays.
+   */
+  | 'SET';
 
 
 
@@ -246,9 +377,13 @@ export type ResolversTypes = {
   ChangeBatch: ResolverTypeWrapper<Omit<ChangeBatch, 'changes'> & { changes: Array<ResolversTypes['Change']> }>;
   ChangeInput: ChangeInput;
   ChangeOp: ChangeOp;
-  ChangeResult: ResolverTypeWrapper<Omit<ChangeResult, 'record'> & { record?: Maybe<ResolversTypes['SyncRecord']> }>;
+  ChangeResult: ResolverTypeWrapper<Omit<ChangeResult, 'conflicts' | 'record'> & { conflicts: Array<ResolversTypes['SyncConflict']>, record?: Maybe<ResolversTypes['SyncRecord']> }>;
   ChangeStatus: ChangeStatus;
+  ConflictKind: ConflictKind;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeletePolicy: DeletePolicy;
+  DuplicateRule: DuplicateRule;
+  Folder: ResolverTypeWrapper<Folder>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -258,6 +393,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SyncConflict: ResolverTypeWrapper<RecordSnapshot>;
   SyncError: ResolverTypeWrapper<SyncError>;
   SyncRecord: ResolverTypeWrapper<RecordSnapshot>;
   SyncStrategy: SyncStrategy;
@@ -269,8 +405,9 @@ export type ResolversParentTypes = {
   Change: Omit<Change, 'record'> & { record: ResolversParentTypes['SyncRecord'] };
   ChangeBatch: Omit<ChangeBatch, 'changes'> & { changes: Array<ResolversParentTypes['Change']> };
   ChangeInput: ChangeInput;
-  ChangeResult: Omit<ChangeResult, 'record'> & { record?: Maybe<ResolversParentTypes['SyncRecord']> };
+  ChangeResult: Omit<ChangeResult, 'conflicts' | 'record'> & { conflicts: Array<ResolversParentTypes['SyncConflict']>, record?: Maybe<ResolversParentTypes['SyncRecord']> };
   DateTime: Scalars['DateTime']['output'];
+  Folder: Folder;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -280,15 +417,34 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  SyncConflict: RecordSnapshot;
   SyncError: SyncError;
   SyncRecord: RecordSnapshot;
 };
+
+export type ReferencesDirectiveArgs = {
+  type: Scalars['String']['input'];
+};
+
+export type ReferencesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = ReferencesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type SyncDirectiveArgs = {
   strategy: SyncStrategy;
 };
 
 export type SyncDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = SyncDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SyncEntityDirectiveArgs = {
+  onConcurrentDelete: DeletePolicy;
+};
+
+export type SyncEntityDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = SyncEntityDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type UniqueDirectiveArgs = {
+  onDuplicate: DuplicateRule;
+};
+
+export type UniqueDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = UniqueDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ChangeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = {
   changedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -308,6 +464,7 @@ export type ChangeBatchResolvers<ContextType = GatewayContext, ParentType extend
 
 export type ChangeResultResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ChangeResult'] = ResolversParentTypes['ChangeResult']> = {
   conflictingFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  conflicts?: Resolver<Array<ResolversTypes['SyncConflict']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['SyncError']>, ParentType, ContextType>;
   mutationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   record?: Resolver<Maybe<ResolversTypes['SyncRecord']>, ParentType, ContextType>;
@@ -318,12 +475,22 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FolderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Folder'] = ResolversParentTypes['Folder']> = {
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   pushChanges?: Resolver<ResolversTypes['PushResult'], ParentType, ContextType, RequireFields<MutationPushChangesArgs, 'changes' | 'clientId'>>;
+  resolveConflict?: Resolver<ResolversTypes['ChangeResult'], ParentType, ContextType, RequireFields<MutationResolveConflictArgs, 'clientId' | 'conflictId' | 'mutationId'>>;
 };
 
 export type NoteResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Note'] = ResolversParentTypes['Note']> = {
@@ -331,7 +498,9 @@ export type NoteResolvers<ContextType = GatewayContext, ParentType extends Resol
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   folderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  likes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pinned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -343,6 +512,8 @@ export type PushResultResolvers<ContextType = GatewayContext, ParentType extends
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  conflicts?: Resolver<Array<ResolversTypes['SyncConflict']>, ParentType, ContextType>;
+  folders?: Resolver<Array<ResolversTypes['Folder']>, ParentType, ContextType>;
   notes?: Resolver<Array<ResolversTypes['Note']>, ParentType, ContextType>;
   pullChanges?: Resolver<ResolversTypes['ChangeBatch'], ParentType, ContextType, Partial<QueryPullChangesArgs>>;
 };
@@ -351,13 +522,32 @@ export type SubscriptionResolvers<ContextType = GatewayContext, ParentType exten
   changes?: SubscriptionResolver<ResolversTypes['ChangeBatch'], "changes", ParentType, ContextType, Partial<SubscriptionChangesArgs>>;
 };
 
+export type SyncConflictResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncConflict'] = ResolversParentTypes['SyncConflict']> = {
+  clientId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  clientValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  entityId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ConflictKind'], ParentType, ContextType>;
+  resolved?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  resolvedValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  serverValue?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  survivorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type SyncErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncError'] = ResolversParentTypes['SyncError']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type SyncRecordResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncRecord'] = ResolversParentTypes['SyncRecord']> = {
-  __resolveType: TypeResolveFn<'Note', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Folder' | 'Note' | 'SyncConflict', ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
@@ -365,16 +555,21 @@ export type Resolvers<ContextType = GatewayContext> = {
   ChangeBatch?: ChangeBatchResolvers<ContextType>;
   ChangeResult?: ChangeResultResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Folder?: FolderResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Note?: NoteResolvers<ContextType>;
   PushResult?: PushResultResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SyncConflict?: SyncConflictResolvers<ContextType>;
   SyncError?: SyncErrorResolvers<ContextType>;
   SyncRecord?: SyncRecordResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = GatewayContext> = {
+  references?: ReferencesDirectiveResolver<any, any, ContextType>;
   sync?: SyncDirectiveResolver<any, any, ContextType>;
+  syncEntity?: SyncEntityDirectiveResolver<any, any, ContextType>;
+  unique?: UniqueDirectiveResolver<any, any, ContextType>;
 };

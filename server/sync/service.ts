@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.ts';
 import type { Viewer } from '../auth.ts';
 import type { SyncLimits } from '../config.ts';
 import { RequestErrorCode, requestError } from '../errors.ts';
-import type { EntityRegistry, EntityType } from './entities.ts';
+import { CONFLICT_TYPE, type EntityRegistry, type EntityType } from './entities.ts';
 import { listLiveRecords } from './lists.ts';
 import { streamChanges } from './live.ts';
 import type { ChangeNotifier } from './notifier.ts';
@@ -61,6 +61,19 @@ export class SyncService {
     // After commit: subscribers woken now read the committed changes.
     if (outcome.written > 0) this.deps.notifier.publish(viewer.workspaceId, outcome.lastSeq);
     return { results: outcome.results };
+  }
+
+  /** Settling a conflict is one change to the SyncConflict: UPDATE {resolvedValue}, or DELETE to keep the record as it is. */
+  async resolveConflict(
+    viewer: Viewer,
+    clientId: string,
+    settlement: { mutationId: string; conflictId: string; value: { value: unknown } | null },
+  ): Promise<ChangeResultView> {
+    const change: ChangeInputWire = settlement.value
+      ? { mutationId: settlement.mutationId, entityType: CONFLICT_TYPE, entityId: settlement.conflictId, op: 'UPDATE', data: { resolvedValue: settlement.value.value } }
+      : { mutationId: settlement.mutationId, entityType: CONFLICT_TYPE, entityId: settlement.conflictId, op: 'DELETE' };
+    const { results } = await this.push(viewer, clientId, [change]);
+    return results[0]!;
   }
 
   list(viewer: Viewer, entity: EntityType) {

@@ -2,12 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { TestGateway } from './gateway.ts';
 
-export const RECORD_FIELDS = `id version updatedAt deleted ... on Note { title body pinned folderId }`;
+export const CONFLICT_FIELDS = `id version updatedAt deleted kind entityType entityId field serverValue clientValue survivorId clientId resolved resolvedValue resolvedBy`;
+
+export const RECORD_FIELDS = `id version updatedAt deleted
+  ... on Note { title body pinned folderId tags likes }
+  ... on Folder { name }
+  ... on SyncConflict { ${CONFLICT_FIELDS} }`;
 
 export const PUSH = /* GraphQL */ `
   mutation Push($clientId: ID!, $changes: [ChangeInput!]!) {
     pushChanges(clientId: $clientId, changes: $changes) {
-      results { mutationId status conflictingFields error { code message } record { __typename ${RECORD_FIELDS} } }
+      results {
+        mutationId status conflictingFields error { code message }
+        record { __typename ${RECORD_FIELDS} }
+        conflicts { ${CONFLICT_FIELDS} }
+      }
     }
   }
 `;
@@ -53,6 +62,17 @@ export function newNote(fields: Partial<{ title: string; body: string; pinned: b
 
 export function updateNote(entityId: string, data: Record<string, unknown>, baseVersion?: number): ChangeInput {
   return { mutationId: randomUUID(), entityType: 'Note', entityId, op: 'UPDATE', data, baseVersion };
+}
+
+export function newFolder(name: string, entityId: string = randomUUID()): ChangeInput {
+  return { mutationId: randomUUID(), entityType: 'Folder', entityId, op: 'INSERT', data: { name } };
+}
+
+/** Settles a conflict: with a value to write, or (undefined) keeping the record as it is. */
+export function settleConflict(conflictId: string, resolvedValue?: unknown): ChangeInput {
+  return resolvedValue === undefined
+    ? { mutationId: randomUUID(), entityType: 'SyncConflict', entityId: conflictId, op: 'DELETE' }
+    : { mutationId: randomUUID(), entityType: 'SyncConflict', entityId: conflictId, op: 'UPDATE', data: { resolvedValue } };
 }
 
 export function deleteNote(entityId: string, baseVersion?: number): ChangeInput {

@@ -27,7 +27,7 @@ describe('push and pull', () => {
 
     const { changes } = await pull(gw, token);
     expect(changes.map((c) => [c.op, c.record.version, c.changedFields])).toEqual([
-      ['INSERT', 1, ['title', 'body', 'pinned', 'folderId']],
+      ['INSERT', 1, ['title', 'body', 'pinned', 'folderId', 'tags', 'likes']],
       ['UPDATE', 2, ['body']],
       ['DELETE', 3, []],
     ]);
@@ -49,13 +49,14 @@ describe('push and pull', () => {
     expect(rows).toEqual([{ deleted: true, title: 'to delete', version: 2 }]);
   });
 
-  it('does not resurrect a deleted record: UPDATE and DELETE of a tombstone are reported as conflicts', async () => {
+  it('does not resurrect a deleted record by itself: UPDATE and DELETE of a tombstone seen are reported as conflicts', async () => {
     const token = await gw.token(newWorkspace());
     const note = newNote();
     await push(gw, token, [note]);
     await push(gw, token, [deleteNote(note.entityId, 1)], 'client-b');
     const { syncToken } = await pull(gw, token);
-    const results = await push(gw, token, [updateNote(note.entityId, { title: 'edited offline' }, 1), deleteNote(note.entityId, 1)]);
+    // From version 2 the client had seen the delete (Notes resurrect only on edits that had not: see strategies tests).
+    const results = await push(gw, token, [updateNote(note.entityId, { title: 'edited after all' }, 2), deleteNote(note.entityId, 2)]);
     for (const result of results) {
       expect(result).toMatchObject({ status: 'CONFLICT', error: { code: 'RECORD_DELETED' }, record: { deleted: true, version: 2 } });
     }
@@ -151,11 +152,12 @@ describe('conflicts', () => {
     const token = await gw.token(newWorkspace());
     const note = newNote({ title: 'v1' });
     await push(gw, token, [note]);
-    await push(gw, token, [updateNote(note.entityId, { title: 'A' }, 1)], 'client-a');
-    const [b] = await push(gw, token, [updateNote(note.entityId, { title: 'B', pinned: true }, 1)], 'client-b');
-    expect(b).toMatchObject({ status: 'MERGED', conflictingFields: ['title'], record: { title: 'B', pinned: true, version: 3 } });
+    await push(gw, token, [updateNote(note.entityId, { pinned: true }, 1)], 'client-a');
+    const [b] = await push(gw, token, [updateNote(note.entityId, { title: 'B', pinned: false }, 1)], 'client-b');
+    // pinned is MERGE (reported), title LWW (not reported).
+    expect(b).toMatchObject({ status: 'MERGED', conflictingFields: ['pinned'], record: { title: 'B', pinned: false, version: 3 } });
     // A later edit from the new version is a plain APPLIED again.
-    const [c] = await push(gw, token, [updateNote(note.entityId, { title: 'C' }, 3)], 'client-a');
+    const [c] = await push(gw, token, [updateNote(note.entityId, { pinned: true }, 3)], 'client-a');
     expect(c).toMatchObject({ status: 'APPLIED', conflictingFields: [] });
   });
 
@@ -181,13 +183,13 @@ describe('conflicts', () => {
     const note = newNote();
     await push(gw, token, [note], 'client-a');
     // Two edits made offline from version 1, sent in one replay and in two.
-    const results = await push(gw, token, [updateNote(note.entityId, { title: 'one' }, 1), updateNote(note.entityId, { title: 'two' }, 1)], 'client-a');
+    const results = await push(gw, token, [updateNote(note.entityId, { body: 'one' }, 1), updateNote(note.entityId, { body: 'two' }, 1)], 'client-a');
     expect(results.map((r) => [r.status, r.conflictingFields])).toEqual([['APPLIED', []], ['APPLIED', []]]);
-    const [later] = await push(gw, token, [updateNote(note.entityId, { title: 'three' }, 1)], 'client-a');
-    expect(later).toMatchObject({ status: 'APPLIED', record: { version: 4, title: 'three' } });
+    const [later] = await push(gw, token, [updateNote(note.entityId, { body: 'three', pinned: true }, 1)], 'client-a');
+    expect(later).toMatchObject({ status: 'APPLIED', record: { version: 4, body: 'three' } });
     // Another client editing from version 1 did run concurrently with all of them.
-    const [other] = await push(gw, token, [updateNote(note.entityId, { title: 'b' }, 1)], 'client-b');
-    expect(other).toMatchObject({ status: 'MERGED', conflictingFields: ['title'] });
+    const [other] = await push(gw, token, [updateNote(note.entityId, { pinned: false }, 1)], 'client-b');
+    expect(other).toMatchObject({ status: 'MERGED', conflictingFields: ['pinned'] });
   });
 
   it('rejects a base version the server never had', async () => {

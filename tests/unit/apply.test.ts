@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyChange, type ValidChange } from '../../server/sync/apply.ts';
+import { applyChange, type ConcurrentEdits, type ValidChange } from '../../server/sync/apply.ts';
 import type { EntityType } from '../../server/sync/entities.ts';
 import type { RecordState } from '../../server/sync/records.ts';
 import { realRegistry } from '../helpers/entities.ts';
@@ -14,7 +14,7 @@ function record(overrides: Partial<RecordState> = {}): RecordState {
     version: 3,
     updatedAt: new Date('2026-01-01T00:00:00Z'),
     deleted: false,
-    data: { title: 'server title', body: 'server body', pinned: false, folderId: null },
+    data: { title: 'server title', body: 'server body', pinned: false, folderId: null, tags: ['a', 'b'], likes: 2 },
     ...overrides,
   };
 }
@@ -23,14 +23,23 @@ function change(op: ValidChange['op'], data: Record<string, unknown> = {}, baseV
   return { entity, entityId: id, op, data, baseVersion };
 }
 
-const nothingConcurrent = () => new Set<string>();
+/** What other clients did since the base version, as the push's history lookup reports it. */
+function others(fields: string[], extra: Partial<ConcurrentEdits> = {}) {
+  return (): ConcurrentEdits => ({ fields: new Set(fields), added: new Map(), deleted: false, ...extra });
+}
+const nothingConcurrent = others([]);
+
+function written(outcome: ReturnType<typeof applyChange>) {
+  if (outcome.kind !== 'written' || !outcome.next) throw new Error(`expected a write, got ${JSON.stringify(outcome)}`);
+  return outcome.next;
+}
 
 describe('applyChange', () => {
   it('inserts version 1 with server time and every field as changed', () => {
-    const outcome = applyChange(undefined, change('INSERT', { title: 't', body: 'b', pinned: true, folderId: null }), nothingConcurrent, now);
-    expect(outcome).toMatchObject({ kind: 'written', status: 'APPLIED', changedFields: ['title', 'body', 'pinned', 'folderId'] });
-    if (outcome.kind !== 'written') throw new Error('unreachable');
-    expect(outcome.next).toEqual({ id, version: 1, updatedAt: now, deleted: false, data: { title: 't', body: 'b', pinned: true, folderId: null } });
+    const data = { title: 't', body: 'b', pinned: true, folderId: null, tags: [], likes: 0 };
+    const outcome = applyChange(undefined, change('INSERT', data), nothingConcurrent, now);
+    expect(outcome).toMatchObject({ kind: 'written', status: 'APPLIED', changedFields: Object.keys(data) });
+    expect(written(outcome)).toEqual({ id, version: 1, updatedAt: now, deleted: false, data });
   });
 
   it('rejects an INSERT of an existing id and reports an INSERT over a tombstone as a conflict', () => {
@@ -47,59 +56,140 @@ describe('applyChange', () => {
   it('applies an UPDATE from the current version as APPLIED, keeping untouched fields', () => {
     const outcome = applyChange(record(), change('UPDATE', { title: 'mine' }, 3), nothingConcurrent, now);
     expect(outcome).toMatchObject({ status: 'APPLIED', changedFields: ['title'], conflictingFields: [] });
-    if (outcome.kind !== 'written') throw new Error('unreachable');
-    expect(outcome.next.version).toBe(4);
-    expect(outcome.next.updatedAt).toBe(now);
-    expect(outcome.next.data).toEqual({ title: 'mine', body: 'server body', pinned: false, folderId: null });
+    const next = written(outcome);
+    expect(next.version).toBe(4);
+    expect(next.updatedAt).toBe(now);
+    expect(next.data).toEqual({ ...record().data, title: 'mine' });
   });
 
   it('merges an UPDATE from an older version when others changed different fields', () => {
-    const outcome = applyChange(record(), change('UPDATE', { pinned: true }, 1), () => new Set(['title', 'body']), now);
+    const outcome = applyChange(record(), change('UPDATE', { pinned: true }, 1), others(['title', 'body']), now);
     expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: [] });
-    if (outcome.kind !== 'written') throw new Error('unreachable');
-    expect(outcome.next.data).toMatchObject({ title: 'server title', body: 'server body', pinned: true });
+    expect(written(outcome).data).toMatchObject({ title: 'server title', body: 'server body', pinned: true });
   });
 
   it('is APPLIED when only the same client changed the record since its base version', () => {
-    const outcome = applyChange(record(), change('UPDATE', { title: 'second offline edit' }, 2), () => new Set(), now);
+    const outcome = applyChange(record(), change('UPDATE', { title: 'second offline edit' }, 2), nothingConcurrent, now);
     expect(outcome).toMatchObject({ status: 'APPLIED', conflictingFields: [] });
   });
 
-  it('lets the later arrival win a concurrent edit of the same field and says so', () => {
-    const outcome = applyChange(record(), change('UPDATE', { title: 'late', pinned: true }, 2), () => new Set(['title']), now);
-    expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['title'] });
-    if (outcome.kind !== 'written') throw new Error('unreachable');
-    expect(outcome.next.data.title).toBe('late');
+  it('lets the later arrival win a concurrent edit of a MERGE field and says so', () => {
+    const outcome = applyChange(record(), change('UPDATE', { pinned: true }, 2), others(['pinned']), now);
+    expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['pinned'] });
+    expect(written(outcome).data.pinned).toBe(true);
+  });
+
+  it('lets the later arrival win an LWW field without reporting it', () => {
+    const outcome = applyChange(record(), change('UPDATE', { title: 'x', pinned: true }, 2), others(['title', 'pinned']), now);
+    expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['pinned'] });
+    expect(written(outcome).data.title).toBe('x');
   });
 
   it('counts every field as concurrently changed when the history is unknown', () => {
-    const outcome = applyChange(record(), change('UPDATE', { title: 'a', body: 'b' }, 1), () => 'unknown', now);
-    expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['title', 'body'] });
+    const outcome = applyChange(record(), change('UPDATE', { title: 'a', pinned: true }, 1), () => 'unknown', now);
+    expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['pinned'] });
   });
 
-  it('does not report LWW fields as conflicting', () => {
-    const lwwNote: EntityType = {
-      ...Note,
-      fields: new Map([...Note.fields].map(([name, f]) => [name, name === 'title' ? { ...f, strategy: 'LWW' as const } : f])),
-    };
-    const outcome = applyChange(record(), change('UPDATE', { title: 'x', body: 'y' }, 2, lwwNote), () => new Set(['title', 'body']), now);
-    expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: ['body'] });
+  describe('COUNTER', () => {
+    it('adds increments, concurrent or not, and logs the increment', () => {
+      const outcome = applyChange(record(), change('UPDATE', { likes: { inc: 3 } }, 1), others(['likes']), now);
+      expect(outcome).toMatchObject({ status: 'MERGED', conflictingFields: [], delta: { likes: { inc: 3 } } });
+      expect(written(outcome).data.likes).toBe(5);
+      expect(written(applyChange(record(), change('UPDATE', { likes: { inc: -5 } }, 3), nothingConcurrent, now)).data.likes).toBe(-3);
+    });
+
+    it('rejects a total outside the Int range instead of wrapping', () => {
+      const outcome = applyChange(record(), change('UPDATE', { likes: { inc: 2 ** 31 - 2 } }, 3), nothingConcurrent, now);
+      expect(outcome).toMatchObject({ status: 'REJECTED', error: { code: 'INVALID_FIELD_VALUE' } });
+    });
   });
 
-  it('reports UPDATE and DELETE of a deleted record as a conflict and never resurrects it', () => {
-    const tombstone = record({ deleted: true, version: 4 });
-    for (const op of ['UPDATE', 'DELETE'] as const) {
-      const outcome = applyChange(tombstone, change(op, op === 'UPDATE' ? { title: 'zombie' } : {}, 3), nothingConcurrent, now);
-      expect(outcome).toMatchObject({ kind: 'not-written', status: 'CONFLICT', error: { code: 'RECORD_DELETED' } });
-      expect(outcome.kind === 'not-written' && outcome.record).toBe(tombstone);
-    }
+  describe('SET (add wins)', () => {
+    it('adds and removes elements the client had seen, keeping the set sorted', () => {
+      const outcome = applyChange(record(), change('UPDATE', { tags: { add: ['0', 'c'], remove: ['a'] } }, 3), nothingConcurrent, now);
+      expect(written(outcome).data.tags).toEqual(['0', 'b', 'c']);
+      expect(outcome).toMatchObject({ delta: { tags: { add: ['0', 'c'], remove: ['a'] } } });
+    });
+
+    it('keeps an element another client added after the remove\'s base version', () => {
+      const concurrentAdd = others(['tags'], { added: new Map([['tags', new Set(['b'])]]) });
+      const outcome = applyChange(record(), change('UPDATE', { tags: { add: [], remove: ['a', 'b'] } }, 2), concurrentAdd, now);
+      expect(written(outcome).data.tags).toEqual(['b']);
+    });
+
+    it('removes when the history is unknown (only what it cannot tell is given up, never an add)', () => {
+      const outcome = applyChange(record(), change('UPDATE', { tags: { add: ['z'], remove: ['a'] } }, 1), () => 'unknown', now);
+      expect(written(outcome).data.tags).toEqual(['b', 'z']);
+    });
+  });
+
+  describe('MANUAL', () => {
+    it('holds back a concurrent edit of the field and still applies the other fields', () => {
+      const outcome = applyChange(record(), change('UPDATE', { body: 'mine', pinned: true }, 2), others(['body']), now);
+      expect(outcome).toMatchObject({
+        kind: 'written',
+        status: 'CONFLICT',
+        changedFields: ['pinned'],
+        held: [{ field: 'body', serverValue: 'server body', clientValue: 'mine' }],
+        notice: { code: 'CONCURRENT_EDIT' },
+      });
+      expect(written(outcome).data).toMatchObject({ body: 'server body', pinned: true });
+    });
+
+    it('writes nothing when the held field was all the change had', () => {
+      const outcome = applyChange(record(), change('UPDATE', { body: 'mine' }, 2), others(['body']), now);
+      expect(outcome).toMatchObject({ kind: 'written', status: 'CONFLICT', next: null, changedFields: [] });
+    });
+
+    it('applies when nobody else changed the field, or both sides wrote the same value', () => {
+      expect(written(applyChange(record(), change('UPDATE', { body: 'mine' }, 2), others(['title']), now)).data.body).toBe('mine');
+      const same = applyChange(record(), change('UPDATE', { body: 'server body' }, 2), others(['body']), now);
+      expect(same).toMatchObject({ status: 'MERGED', held: [] });
+    });
+  });
+
+  describe('delete policies', () => {
+    const Folder = realRegistry().get('Folder')!;
+    const folder = (overrides: Partial<RecordState> = {}) => record({ data: { name: 'Work' }, ...overrides });
+
+    it('DELETE_WINS: an edit of a tombstone is a conflict and never resurrects it', () => {
+      const tombstone = folder({ deleted: true, version: 4 });
+      for (const op of ['UPDATE', 'DELETE'] as const) {
+        const outcome = applyChange(tombstone, change(op, op === 'UPDATE' ? { name: 'zombie' } : {}, 3, Folder), others([], { deleted: true }), now);
+        expect(outcome).toMatchObject({ kind: 'not-written', status: 'CONFLICT', error: { code: 'RECORD_DELETED' } });
+        expect(outcome.kind === 'not-written' && outcome.record).toBe(tombstone);
+      }
+    });
+
+    it('DELETE_WINS: a delete applies over a concurrent edit', () => {
+      const outcome = applyChange(folder(), change('DELETE', {}, 1, Folder), others(['name']), now);
+      expect(written(outcome)).toMatchObject({ version: 4, deleted: true });
+    });
+
+    it('EDIT_RESURRECTS: an edit that had not seen another client\'s delete brings the record back', () => {
+      const outcome = applyChange(record({ deleted: true, version: 4 }), change('UPDATE', { title: 'still here' }, 3), others([], { deleted: true }), now);
+      expect(outcome).toMatchObject({ status: 'MERGED', notice: { code: 'RECORD_RESURRECTED' } });
+      expect(written(outcome)).toMatchObject({ version: 5, deleted: false, data: { title: 'still here', body: 'server body' } });
+    });
+
+    it('EDIT_RESURRECTS: an edit of a tombstone the client had seen (or deleted itself) stays a conflict', () => {
+      const tombstone = record({ deleted: true, version: 4 });
+      expect(applyChange(tombstone, change('UPDATE', { title: 'x' }, 4), nothingConcurrent, now)).toMatchObject({ error: { code: 'RECORD_DELETED' } });
+      expect(applyChange(tombstone, change('UPDATE', { title: 'x' }, 3), nothingConcurrent, now)).toMatchObject({ error: { code: 'RECORD_DELETED' } });
+    });
+
+    it('EDIT_RESURRECTS: a delete that had not seen another client\'s edit is refused', () => {
+      const outcome = applyChange(record(), change('DELETE', {}, 2), others(['likes']), now);
+      expect(outcome).toMatchObject({ kind: 'not-written', status: 'CONFLICT', error: { code: 'RECORD_EDITED' } });
+      expect(written(applyChange(record(), change('DELETE', {}, 2), nothingConcurrent, now)).deleted).toBe(true);
+      expect(written(applyChange(record(), change('DELETE', {}, null), others(['likes']), now)).deleted).toBe(true);
+    });
   });
 
   it('deletes by writing a tombstone that keeps the data', () => {
     const outcome = applyChange(record(), change('DELETE', {}, 3), nothingConcurrent, now);
     expect(outcome).toMatchObject({ kind: 'written', status: 'APPLIED', changedFields: [] });
-    if (outcome.kind !== 'written') throw new Error('unreachable');
-    expect(outcome.next).toMatchObject({ version: 4, deleted: true, updatedAt: now, data: record().data });
+    expect(written(outcome)).toMatchObject({ version: 4, deleted: true, updatedAt: now, data: record().data });
   });
 
   it('rejects UPDATE or DELETE of a missing record and a base version from the future', () => {

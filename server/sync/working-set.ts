@@ -1,0 +1,283 @@
+/**
+ * The records one push works on, held in memory for the length of its
+ * transaction: loaded in a few set-based reads, changed by every change of the
+ * batch in order, and written back in bulk at the end. Every change that is
+ * written goes through `emit`, which hands out the next log position and keeps
+ * the record's history current, so later changes of the same batch see it.
+ */
+import { and, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Transaction } from '../../db/client.ts';
+import { changeLog, clientMutations, syncWorkspaces } from '../../db/schema.ts';
+import type { ChangeOp, ConcurrentEdits, ValidChange } from './apply.ts';
+import type { EntityRegistry } from './entities.ts';
+import { rowToState, toSnapshot, type RecordSnapshot, type RecordState } from './records.ts';
+import type { SetOperation } from './validate.ts';
+
+// Rows per statement: keeps every statement far below PostgreSQL's 65,535 parameters.
+const ROWS_PER_STATEMENT = 1000;
+
+export interface EntityRef {
+  entityType: string;
+  entityId: string;
+}
+
+interface HistoryEntry {
+  version: number;
+  op: ChangeOp;
+  fields: string[];
+  clientId: string | null;
+  delta: Record<string, unknown> | null;
+}
+
+export interface Emitted {
+  entityType: string;
+  op: ChangeOp;
+  record: RecordState;
+  changedFields: string[];
+  delta?: Record<string, unknown> | null;
+  /** The client change this write belongs to; null for writes the server makes on its own (moved references). */
+  mutationId: string | null;
+}
+
+export const refKey = (entityType: string, entityId: string) => `${entityType}\u0000${entityId}`;
+
+export class WorkingSet {
+  readonly #records = new Map<string, RecordState>();
+  readonly #dirty = new Set<string>();
+  readonly #history = new Map<string, HistoryEntry[]>();
+  readonly #logRows: (typeof changeLog.$inferInsert)[] = [];
+  readonly #mutationRows: (typeof clientMutations.$inferInsert)[] = [];
+  #seq: number;
+
+  private constructor(
+    readonly tx: Transaction,
+    readonly entities: EntityRegistry,
+    readonly workspaceId: string,
+    readonly clientId: string,
+    readonly startSeq: number,
+    readonly now: Date,
+  ) {
+    this.#seq = startSeq;
+  }
+
+  /**
+   * Takes the workspace's row lock for the rest of the transaction and reads the
+   * server time after getting it, so positions and updatedAt both follow commit order.
+   */
+  static async lock(tx: Transaction, entities: EntityRegistry, workspaceId: string, clientId: string): Promise<WorkingSet> {
+    const [row] = await tx
+      .insert(syncWorkspaces)
+      .values({ id: workspaceId, lastSeq: 0 })
+      .onConflictDoUpdate({ target: syncWorkspaces.id, set: { lastSeq: sql`${syncWorkspaces.lastSeq}` } })
+      .returning({
+        lastSeq: syncWorkspaces.lastSeq,
+        nowMs: sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`,
+      });
+    return new WorkingSet(tx, entities, workspaceId, clientId, Number(row!.lastSeq), new Date(Math.floor(Number(row!.nowMs))));
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  get(entityType: string, entityId: string): RecordState | undefined {
+    return this.#records.get(refKey(entityType, entityId));
+  }
+
+  /** Live and deleted records of a type held in memory: every candidate a rule must see has been loaded first. */
+  *recordsOf(entityType: string): Iterable<RecordState> {
+    const prefix = `${entityType}\u0000`;
+    for (const [key, record] of this.#records) if (key.startsWith(prefix)) yield record;
+  }
+
+  /** Loads the records not held yet. */
+  async load(refs: EntityRef[]): Promise<void> {
+    const missing = refs.filter((ref) => !this.#records.has(refKey(ref.entityType, ref.entityId)));
+    for (const [entityType, ids] of groupIds(missing)) {
+      const entity = this.entities.get(entityType);
+      if (!entity) continue;
+      const table = entity.table as PgTable & Record<string, PgColumn>;
+      for (const part of chunks(ids)) {
+        await this.loadWhere(entityType, inArray(table.id!, part));
+      }
+    }
+  }
+
+  /** Loads the records of a type matching `condition` (within the workspace) that are not held yet. */
+  async loadWhere(entityType: string, condition: ReturnType<typeof eq>): Promise<void> {
+    const entity = this.entities.get(entityType)!;
+    const table = entity.table as PgTable & Record<string, PgColumn>;
+    const rows = (await this.tx
+      .select()
+      .from(table)
+      .where(and(eq(table.workspaceId!, this.workspaceId), condition))) as Record<string, unknown>[];
+    for (const row of rows) {
+      const key = refKey(entityType, row.id as string);
+      if (!this.#records.has(key)) this.#records.set(key, rowToState(entity, row));
+    }
+  }
+
+  /** Log entries of records that changes of this batch edit from an older version than the server's. */
+  async loadHistory(changes: ValidChange[]): Promise<void> {
+    const oldestBase = new Map<string, { ref: EntityRef; base: number }>();
+    for (const change of changes) {
+      if (change.op === 'INSERT' || change.baseVersion === null) continue;
+      const key = refKey(change.entity.name, change.entityId);
+      const current = this.#records.get(key);
+      if (!current || change.baseVersion >= current.version) continue;
+      const known = oldestBase.get(key);
+      if (!known || change.baseVersion < known.base) {
+        oldestBase.set(key, { ref: { entityType: change.entity.name, entityId: change.entityId }, base: change.baseVersion });
+      }
+    }
+    for (const [entityType, ids] of groupIds([...oldestBase.values()].map((v) => v.ref))) {
+      const minBase = Math.min(...ids.map((id) => oldestBase.get(refKey(entityType, id))!.base));
+      for (const part of chunks(ids)) {
+        const rows = await this.tx
+          .select({
+            entityId: changeLog.entityId,
+            version: changeLog.version,
+            op: changeLog.op,
+            fields: changeLog.changedFields,
+            clientId: changeLog.clientId,
+            delta: changeLog.delta,
+          })
+          .from(changeLog)
+          .where(
+            and(
+              eq(changeLog.workspaceId, this.workspaceId),
+              eq(changeLog.entityType, entityType),
+              inArray(changeLog.entityId, part),
+              gt(changeLog.version, minBase),
+            ),
+          );
+        for (const { entityId, ...entry } of rows) this.#appendHistory(refKey(entityType, entityId), entry);
+      }
+    }
+  }
+
+  /**
+   * What clients other than this push's made of the record after `base`. The
+   * pushing client's own later changes are not concurrent with its edit: it made
+   * them in order, offline edits included.
+   */
+  concurrentEdits(entityType: string, entityId: string, base: number): ConcurrentEdits | 'unknown' {
+    const key = refKey(entityType, entityId);
+    const current = this.#records.get(key)!.version;
+    const newer = (this.#history.get(key) ?? []).filter((e) => e.version > base && e.version <= current);
+    // Every version between base and current must be on record, or we cannot tell what changed.
+    if (new Set(newer.map((e) => e.version)).size !== current - base) return 'unknown';
+    const fields = new Set<string>();
+    const added = new Map<string, Set<string>>();
+    let deleted = false;
+    for (const entry of newer) {
+      if (entry.clientId === this.clientId) continue;
+      for (const field of entry.fields) fields.add(field);
+      if (entry.op === 'DELETE') deleted = true;
+      for (const [field, operation] of Object.entries(entry.delta ?? {})) {
+        const adds = (operation as Partial<SetOperation>).add;
+        if (!adds) continue;
+        const set = added.get(field) ?? new Set<string>();
+        for (const element of adds) set.add(element);
+        added.set(field, set);
+      }
+    }
+    return { fields, added, deleted };
+  }
+
+  /** Records a write: the record's new state, its log entry at the next position, its history. */
+  emit(write: Emitted): RecordSnapshot {
+    this.#seq += 1;
+    const key = refKey(write.entityType, write.record.id);
+    this.#records.set(key, write.record);
+    this.#dirty.add(key);
+    this.#appendHistory(key, {
+      version: write.record.version,
+      op: write.op,
+      fields: write.changedFields,
+      clientId: this.clientId,
+      delta: write.delta ?? null,
+    });
+    const snapshot = toSnapshot(write.entityType, write.record);
+    const { __typename: _typename, ...stored } = snapshot;
+    this.#logRows.push({
+      workspaceId: this.workspaceId,
+      seq: this.#seq,
+      entityType: write.entityType,
+      entityId: write.record.id,
+      op: write.op,
+      version: write.record.version,
+      changedFields: write.changedFields,
+      clientId: this.clientId,
+      mutationId: write.mutationId,
+      record: stored,
+      delta: write.delta ?? null,
+      committedAt: this.now,
+    });
+    return snapshot;
+  }
+
+  /** Remembers that a client change was applied, so a replay of it comes back DUPLICATE. */
+  recordMutation(mutationId: string, ref: EntityRef): void {
+    this.#mutationRows.push({ workspaceId: this.workspaceId, clientId: this.clientId, mutationId, ...ref, seq: this.#seq });
+  }
+
+  /** Writes the final state of every changed record, the log entries, the mutation ids and the new position. */
+  async flush(): Promise<void> {
+    if (this.#seq === this.startSeq) return;
+    await this.#writeRecords();
+    for (const rows of chunks(this.#logRows)) await this.tx.insert(changeLog).values(rows);
+    for (const rows of chunks(this.#mutationRows)) await this.tx.insert(clientMutations).values(rows);
+    await this.tx.update(syncWorkspaces).set({ lastSeq: this.#seq }).where(eq(syncWorkspaces.id, this.workspaceId));
+  }
+
+  #appendHistory(key: string, entry: HistoryEntry) {
+    const entries = this.#history.get(key);
+    if (entries) entries.push(entry);
+    else this.#history.set(key, [entry]);
+  }
+
+  async #writeRecords() {
+    const byType = new Map<string, Record<string, unknown>[]>();
+    for (const key of this.#dirty) {
+      const [entityType] = key.split('\u0000') as [string];
+      const state = this.#records.get(key)!;
+      const row = { workspaceId: this.workspaceId, id: state.id, version: state.version, updatedAt: state.updatedAt, deleted: state.deleted, ...state.data };
+      const rows = byType.get(entityType);
+      if (rows) rows.push(row);
+      else byType.set(entityType, [row]);
+    }
+    for (const [entityType, rows] of byType) {
+      const table = this.entities.get(entityType)!.table as PgTable & Record<string, PgColumn>;
+      const columns = getTableColumns(table) as Record<string, PgColumn>;
+      const set = Object.fromEntries(
+        Object.entries(columns)
+          .filter(([key]) => key !== 'workspaceId' && key !== 'id')
+          .map(([key, column]) => [key, sql`excluded.${sql.identifier(column.name)}`]),
+      );
+      for (const part of chunks(rows)) {
+        await this.tx
+          .insert(table)
+          .values(part as never)
+          .onConflictDoUpdate({ target: [table.workspaceId!, table.id!], set });
+      }
+    }
+  }
+}
+
+export function groupIds(refs: EntityRef[]): Map<string, string[]> {
+  const grouped = new Map<string, Set<string>>();
+  for (const { entityType, entityId } of refs) {
+    const ids = grouped.get(entityType);
+    if (ids) ids.add(entityId);
+    else grouped.set(entityType, new Set([entityId]));
+  }
+  return new Map([...grouped].map(([type, ids]) => [type, [...ids]]));
+}
+
+export function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
