@@ -53,11 +53,20 @@ export class UniqueRules {
    * references point at.
    */
   async preload(ws: WorkingSet, changes: ValidChange[]): Promise<void> {
+    const uniqueValues = new Map<string, { entity: EntityType; field: EntityField; values: Set<unknown> }>();
     for (const change of changes) {
       for (const field of uniqueFields(change.entity)) {
         if (!(field.name in change.data)) continue;
-        const table = change.entity.table as PgTable & Record<string, PgColumn>;
-        await ws.loadWhere(change.entity.name, and(eq(table[field.name]!, change.data[field.name]), eq(table.deleted!, false))!);
+        const key = refKey(change.entity.name, field.name);
+        const entry = uniqueValues.get(key) ?? { entity: change.entity, field, values: new Set() };
+        entry.values.add(change.data[field.name]);
+        uniqueValues.set(key, entry);
+      }
+    }
+    for (const { entity, field, values } of uniqueValues.values()) {
+      const table = entity.table as PgTable & Record<string, PgColumn>;
+      for (const part of chunks([...values])) {
+        await ws.loadWhere(entity.name, and(inArray(table[field.name]!, part), eq(table.deleted!, false))!);
       }
     }
     let pending = new Map<string, Set<string>>();
