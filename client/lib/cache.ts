@@ -2,12 +2,19 @@
  * graphcache configuration for synced records. Every record that arrives, by
  * pull, subscription or push answer, is normalized into the cache by its id;
  * the updaters here keep each synced type's list query in step (add what is new,
- * drop tombstones), so every query on screen follows sync without a refetch.
- * The optimistic updater shows a local change at once, online or off.
+ * drop tombstones, take back records that come back alive), so every query on
+ * screen follows sync without a refetch. The conflicts a push answer carries go
+ * into the cache with its record.
+ * The optimistic updater shows a local change at once, online or off, as the
+ * server will store it (the field strategies are mirrored in strategies.ts).
  */
 import type { Cache, CacheExchangeOpts } from '@urql/exchange-graphcache';
 import type { TypedDocumentNode } from '@urql/core';
 import {
+  ConflictFieldsFragmentDoc,
+  ConflictsDocument,
+  FolderFieldsFragmentDoc,
+  FoldersDocument,
   NoteFieldsFragmentDoc,
   NotesDocument,
   type ChangeInput,
@@ -16,6 +23,7 @@ import {
   type PushChangesMutation,
 } from '../generated/graphql.ts';
 import schema from '../generated/introspection.ts';
+import { applyChangeData, CONFLICT_TYPE, rulesOf } from './strategies.ts';
 
 /** What the client needs to know of a synced type: how to read one record, and its list query. */
 export interface SyncedTypeBinding {
@@ -25,6 +33,8 @@ export interface SyncedTypeBinding {
 
 export const syncedTypes: Record<string, SyncedTypeBinding> = {
   Note: { fragment: NoteFieldsFragmentDoc, list: { query: NotesDocument, field: 'notes' } },
+  Folder: { fragment: FolderFieldsFragmentDoc, list: { query: FoldersDocument, field: 'folders' } },
+  [CONFLICT_TYPE]: { fragment: ConflictFieldsFragmentDoc, list: { query: ConflictsDocument, field: 'conflicts' } },
 };
 
 export interface RecordData {
@@ -76,18 +86,82 @@ function updateLists(cache: Cache, records: (RecordData | null | undefined)[]) {
 }
 
 /** The record a local change will produce, shown until the server's answer replaces it. */
-function optimisticRecord(cache: Cache, change: ChangeInput): RecordData | null {
+function optimisticRecord(cache: Cache, change: ChangeInput, clientId: string): RecordData | null {
+  if (change.entityType === CONFLICT_TYPE) return optimisticSettlement(cache, change, clientId);
   const current = readRecord(cache, change.entityType, change.entityId);
-  const data = (change.data ?? {}) as Record<string, unknown>;
+  const data = followMerges(cache, change.entityType, (change.data ?? {}) as Record<string, unknown>);
   switch (change.op) {
     case 'INSERT':
       // Version 0 until the server assigns one; updatedAt is a placeholder the server replaces.
-      return { __typename: change.entityType, id: change.entityId, version: 0, updatedAt: new Date().toISOString(), deleted: false, ...data };
+      return {
+        ...applyChangeData(change.entityType, 'INSERT', null, data),
+        __typename: change.entityType,
+        id: change.entityId,
+        version: 0,
+        updatedAt: new Date().toISOString(),
+        deleted: false,
+      };
     case 'UPDATE':
-      return current && { ...current, ...data };
+      return current && ({ ...applyChangeData(change.entityType, 'UPDATE', current, data), ...identity(current) } as RecordData);
     case 'DELETE':
       return current && { ...current, deleted: true };
   }
+}
+
+const identity = ({ __typename, id, version, updatedAt, deleted }: RecordData) => ({ __typename, id, version, updatedAt, deleted });
+
+/**
+ * Settling a conflict (UPDATE {resolvedValue}) or dismissing it (DELETE): the
+ * conflict becomes a tombstone, so it leaves the `conflicts` list, and a chosen
+ * value shows in the record's field at once. The field is written into this
+ * change's optimistic layer, so it goes away with it if the server refuses.
+ */
+function optimisticSettlement(cache: Cache, change: ChangeInput, clientId: string): RecordData | null {
+  const conflict = readRecord(cache, CONFLICT_TYPE, change.entityId);
+  if (!conflict) return null;
+  if (change.op === 'UPDATE') {
+    const value = (change.data as { resolvedValue?: unknown } | null)?.resolvedValue;
+    const target = readRecord(cache, String(conflict.entityType), String(conflict.entityId));
+    const binding = syncedTypes[String(conflict.entityType)];
+    if (target && binding && !target.deleted) cache.writeFragment(binding.fragment, { ...target, [String(conflict.field)]: value });
+    return { ...conflict, deleted: true, resolved: true, resolvedValue: value ?? null, resolvedBy: clientId };
+  }
+  return { ...conflict, deleted: true, resolvedBy: clientId };
+}
+
+/**
+ * The server rewrites a reference to a record merged away by a @unique MERGE
+ * (a DUPLICATE_VALUE conflict names it and its survivor) to the survivor; the
+ * optimistic record does the same, so a note filed offline into a folder that
+ * turned out to be a duplicate shows in the surviving folder at once.
+ */
+function followMerges(cache: Cache, entityType: string, data: Record<string, unknown>): Record<string, unknown> {
+  const fields = rulesOf(entityType)?.fields ?? {};
+  let result = data;
+  for (const [field, value] of Object.entries(data)) {
+    const target = fields[field]?.references;
+    if (!target || typeof value !== 'string') continue;
+    const survivor = survivorOf(cache, target, value);
+    if (survivor) result = { ...result, [field]: survivor };
+  }
+  return result;
+}
+
+function survivorOf(cache: Cache, entityType: string, id: string): string | null {
+  const keys = (cache.resolve('Query', syncedTypes[CONFLICT_TYPE]!.list.field) as string[] | null | undefined) ?? [];
+  for (const key of keys) {
+    if (cache.resolve(key, 'kind') !== 'DUPLICATE_VALUE') continue;
+    if (cache.resolve(key, 'entityType') === entityType && cache.resolve(key, 'entityId') === id) {
+      const survivor = cache.resolve(key, 'survivorId');
+      if (typeof survivor === 'string') return survivor;
+    }
+  }
+  return null;
+}
+
+/** Every record a push answer carries: each change's record, then the conflicts it raised. */
+function recordsOfPush(push: PushChangesMutation['pushChanges'] | undefined): (RecordData | null)[] {
+  return (push?.results ?? []).flatMap((r) => [r.record as RecordData | null, ...((r.conflicts ?? []) as RecordData[])]);
 }
 
 export function cacheOptions(): Partial<CacheExchangeOpts> {
@@ -111,8 +185,7 @@ export function cacheOptions(): Partial<CacheExchangeOpts> {
       Mutation: {
         // Runs for the optimistic answer and for the server's.
         pushChanges: (result, _args, cache) => {
-          const push = (result as unknown as PushChangesMutation).pushChanges;
-          updateLists(cache, push?.results.map((r) => r.record as RecordData | null) ?? []);
+          updateLists(cache, recordsOfPush((result as unknown as PushChangesMutation).pushChanges));
         },
       },
     },
@@ -127,7 +200,8 @@ export function cacheOptions(): Partial<CacheExchangeOpts> {
             status: 'APPLIED',
             conflictingFields: [],
             error: null,
-            record: optimisticRecord(cache, change),
+            record: optimisticRecord(cache, change, args.clientId as string),
+            conflicts: [],
           })),
         } as never;
       },

@@ -23,6 +23,7 @@ import { StatusStore, type SyncStatus } from './status.ts';
 import { toChangeInput, type PendingChange, type SyncStorage } from './storage.ts';
 import { SyncStateStore } from './sync-state.ts';
 import { SyncLoop, type PullOutcome, type StreamEnd, type SyncOperations } from './sync-loop.ts';
+import { assertChangeShape, CONFLICT_TYPE } from './strategies.ts';
 
 export interface SyncClientOptions {
   /** The gateway's GraphQL endpoint, e.g. http://localhost:4000/graphql. */
@@ -50,9 +51,24 @@ export interface SyncClient {
   urql: Client;
   status: StatusStore;
   clientId: string;
+  /** COUNTER fields take a starting integer, SET fields an array of strings (see syncRules). */
   create(entityType: string, data: Record<string, unknown>, id?: string): Promise<string>;
+  /**
+   * Only the changed fields. COUNTER fields take `{ inc: n }`, SET fields
+   * `{ add: [...], remove: [...] }`; any other shape for them is a programming
+   * error and rejects before anything is queued.
+   */
   update(entityType: string, id: string, data: Record<string, unknown>): Promise<void>;
   remove(entityType: string, id: string): Promise<void>;
+  /**
+   * Settles a SyncConflict by giving its field `value`: the conflict leaves the
+   * `conflicts` list and the record shows `value` at once. Queued like any
+   * change, so it works offline; if another client settled it first, the
+   * server keeps that settlement and the cache shows it (nothing fails).
+   */
+  resolveConflict(conflictId: string, value: unknown): Promise<void>;
+  /** Settles a SyncConflict keeping the record as it is; also how a DUPLICATE_VALUE notice is dismissed. */
+  dismissConflict(conflictId: string): Promise<void>;
   retryFailed(mutationId: string): Promise<void>;
   discardFailed(mutationId: string): Promise<void>;
   start(): void;
@@ -170,6 +186,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
   async function record(entityType: string, entityId: string, op: ChangeOp, data: Record<string, unknown> | null) {
     if (!syncedTypes[entityType]) throw new Error(`"${entityType}" is not a synced type`);
+    assertChangeShape(entityType, op, data);
     const change: PendingChange = {
       mutationId: newId(),
       entityType,
@@ -183,6 +200,14 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     await state.enqueue(change);
     dispatch(change);
     loop!.kick();
+  }
+
+  /** Conflicts are the server's records: clients only settle them, through resolveConflict and dismissConflict. */
+  function write(entityType: string, entityId: string, op: ChangeOp, data: Record<string, unknown> | null) {
+    if (entityType === CONFLICT_TYPE) {
+      return Promise.reject(new Error(`${CONFLICT_TYPE} records are made by the server: settle them with resolveConflict or dismissConflict`));
+    }
+    return record(entityType, entityId, op, data);
   }
 
   /** The server version the app last saw (optimistic layers keep it), used as baseVersion. */
@@ -203,11 +228,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     status,
     clientId: state.clientId,
     async create(entityType, data, id = newId()) {
-      await record(entityType, id, 'INSERT', data);
+      await write(entityType, id, 'INSERT', data);
       return id;
     },
-    update: (entityType, id, data) => record(entityType, id, 'UPDATE', data),
-    remove: (entityType, id) => record(entityType, id, 'DELETE', null),
+    update: (entityType, id, data) => write(entityType, id, 'UPDATE', data),
+    remove: (entityType, id) => write(entityType, id, 'DELETE', null),
+    resolveConflict: (conflictId, value) => record(CONFLICT_TYPE, conflictId, 'UPDATE', { resolvedValue: value }),
+    dismissConflict: (conflictId) => record(CONFLICT_TYPE, conflictId, 'DELETE', null),
     async retryFailed(mutationId) {
       const change = await state.retry(mutationId);
       if (change) {

@@ -125,7 +125,7 @@ describe('two clients editing offline', () => {
     expect(['a 2', 'b 2']).toContain(converged.find((n) => n.id === x)!.title);
   });
 
-  it('converge when one deletes a note the other edited: the tombstone wins and the edit is not resurrected', async () => {
+  it('converge when one deletes a note the other edits without seeing the delete: the edit brings it back (EDIT_RESURRECTS)', async () => {
     const token = await gw.token(newWorkspace());
     const { proxy: proxyA, client: a } = await clientBehindProxy(token);
     const { proxy: proxyB, client: b } = await clientBehindProxy(token);
@@ -146,7 +146,8 @@ describe('two clients editing offline', () => {
     // CONFLICT is an answer, not a failure: nothing for the user to retry.
     expect(b.status.getSnapshot().failed).toEqual([]);
     const converged = await waitForConvergence(token, [a, b]);
-    expect(converged.map((n) => n.id)).toEqual([keep]);
+    expect(converged.map((n) => n.id).sort()).toEqual([keep, x].sort());
+    expect(converged.find((n) => n.id === x)).toMatchObject({ body: 'edited after the delete', version: 3 });
   });
 });
 

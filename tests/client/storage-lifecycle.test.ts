@@ -55,7 +55,7 @@ describe('the persisted cache', () => {
       .filter((key) => key.startsWith(`Note:${id}.`))
       .map((key) => key.slice(`Note:${id}.`.length))
       .sort();
-    expect(persisted).toEqual(['__typename', 'body', 'deleted', 'folderId', 'id', 'pinned', 'title', 'updatedAt', 'version']);
+    expect(persisted).toEqual(['__typename', 'body', 'deleted', 'folderId', 'id', 'likes', 'pinned', 'tags', 'title', 'updatedAt', 'version']);
 
     // And so a restart while offline shows it.
     proxy.offline();

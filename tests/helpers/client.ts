@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { NotesDocument } from '../../client/generated/graphql.ts';
-import { createSyncClient, type SyncClient, type SyncClientOptions, type SyncStatus } from '../../client/lib/index.ts';
+import { ConflictsDocument, FoldersDocument, NotesDocument } from '../../client/generated/graphql.ts';
+import { createSyncClient, MemoryStorage, type SyncClient, type SyncClientOptions, type SyncStatus } from '../../client/lib/index.ts';
 import type { PersistedSyncState, SyncStorage } from '../../client/lib/storage.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startTestGateway, type TestGateway } from './gateway.ts';
@@ -227,4 +227,119 @@ export function clientTestbed() {
     bed.dir.remove();
   });
   return bed;
+}
+
+// ---- Records of every synced type (notes with their strategy fields, folders, conflicts) ----
+
+export type ReplicaNote = CachedNote & { folderId: string | null; tags: string[]; likes: number };
+export type ReplicaFolder = { id: string; version: number; name: string };
+export type ReplicaConflict = {
+  id: string;
+  version: number;
+  kind: string;
+  entityType: string;
+  entityId: string;
+  field: string;
+  serverValue: unknown;
+  clientValue: unknown;
+  survivorId: string | null;
+  clientId: string | null;
+  resolved: boolean;
+};
+/** The live records of a workspace as one replica (a client's cache, or the server) has them, each list sorted by id. */
+export interface Replica {
+  notes: ReplicaNote[];
+  folders: ReplicaFolder[];
+  conflicts: ReplicaConflict[];
+}
+
+const byId = <T extends { id: string }>(records: readonly T[]) => [...records].sort((a, b) => a.id.localeCompare(b.id));
+
+function replicaOf(lists: { notes?: readonly any[] | null; folders?: readonly any[] | null; conflicts?: readonly any[] | null }): Replica {
+  return {
+    notes: byId(
+      (lists.notes ?? []).map(({ id, version, title, body, pinned, deleted, folderId, tags, likes }) => ({ id, version, title, body, pinned, deleted, folderId, tags, likes })),
+    ),
+    folders: byId((lists.folders ?? []).map(({ id, version, name }) => ({ id, version, name }))),
+    conflicts: byId(
+      (lists.conflicts ?? []).map(({ id, version, kind, entityType, entityId, field, serverValue, clientValue, survivorId, clientId, resolved }) => ({
+        id,
+        version,
+        kind,
+        entityType,
+        entityId,
+        field,
+        serverValue,
+        clientValue,
+        survivorId,
+        clientId,
+        resolved,
+      })),
+    ),
+  };
+}
+
+/** The client's cached notes, folders and conflicts (lists not in the cache yet count as empty). */
+export function cachedReplica(client: SyncClient): Replica {
+  return replicaOf({
+    notes: client.urql.readQuery(NotesDocument, {})?.data?.notes,
+    folders: client.urql.readQuery(FoldersDocument, {})?.data?.folders,
+    conflicts: client.urql.readQuery(ConflictsDocument, {})?.data?.conflicts,
+  });
+}
+
+/** The server's live notes, folders and conflicts of the token's workspace. */
+export async function serverReplica(gw: TestGateway, token: string): Promise<Replica> {
+  const response = await gw.graphql(
+    token,
+    `query {
+      notes { id version title body pinned deleted folderId tags likes }
+      folders { id version name }
+      conflicts { id version kind entityType entityId field serverValue clientValue survivorId clientId resolved }
+    }`,
+  );
+  if (response.errors) throw new Error(`lists query failed: ${JSON.stringify(response.errors)}`);
+  return replicaOf(response.data);
+}
+
+/** Polls until every client's cache has exactly the server's notes, folders and conflicts; returns them. */
+export async function waitForReplicasToMatchServer(gw: TestGateway, token: string, clients: SyncClient[], timeoutMs = 20_000): Promise<Replica> {
+  let last: unknown;
+  try {
+    return await waitFor(
+      async () => {
+        const server = await serverReplica(gw, token);
+        const caches = clients.map(cachedReplica);
+        last = { server, caches };
+        return caches.every((c) => JSON.stringify(c) === JSON.stringify(server)) ? server : null;
+      },
+      'every replica to equal the server',
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${JSON.stringify(last, null, 1)}`);
+  }
+}
+
+export const isOfflineStatus = (s: { state: string }) => s.state === 'offline' || s.state === 'backingOff';
+
+/** A live client behind its own proxy (to take it offline), stopped after the test. */
+export async function liveClientBehindProxy(gw: TestGateway, cleanup: Cleanup, token: string, options: Partial<SyncClientOptions> = {}) {
+  const proxy = await cleanup.proxy(gw.url);
+  const client = cleanup.client(await startClient({ url: proxy.url, token, storage: new MemoryStorage(), ...options }));
+  await waitForStatus(client, (s) => s.state === 'live', 'live');
+  return { proxy, client };
+}
+
+/** Cuts the client's network and waits until it knows. */
+export async function goOffline(proxy: TcpProxy, client: SyncClient) {
+  proxy.offline();
+  await waitForStatus(client, isOfflineStatus, 'the client to go offline');
+}
+
+/** Restores the network and waits until the client has sent everything and is live again. */
+export async function reconnectAndDrain(proxy: TcpProxy, client: SyncClient) {
+  proxy.online();
+  client.nudge();
+  return waitForStatus(client, (s) => s.pending === 0 && s.state === 'live', 'the client to reconnect and drain its outbox');
 }
