@@ -6,100 +6,29 @@
  * comes back, and both end up showing the same notes, each with the other's edits.
  */
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshotPath } from '../helpers/browser.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { PUSH } from '../helpers/sync.ts';
+import { badge, badgeState, createNote, Devices, editNote, noteCard, POLL, shownNotes, type ShownNote } from './notes-app-driver.ts';
 
 let gw: TestGateway;
 let browser: Browser;
 let appUrl: string;
-const contexts: BrowserContext[] = [];
+let devices: Devices;
 
 beforeAll(async () => {
   gw = await startTestGateway({ jwtSecret: null });
   appUrl = gw.url.replace(/\/graphql$/, '/');
   browser = await launchChromium();
+  devices = new Devices(browser, appUrl);
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
+  await devices?.closeAll();
   await browser?.close();
   await gw?.close();
 });
-
-const POLL = { timeout: 20_000, interval: 100 };
-
-interface ShownNote {
-  title: string;
-  body: string;
-  pinned: boolean;
-}
-
-async function newDevice(viewport = { width: 1100, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(String(error)));
-  // Requests only ever go to the gateway (no CDN, no internet).
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol.startsWith('http') && url.hostname !== '127.0.0.1') problems.push(`outside request: ${request.url()}`);
-  });
-  (page as Page & { problems?: string[] }).problems = problems;
-  await page.goto(appUrl);
-  await expect.poll(() => badgeState(page), POLL).toBe('live');
-  return { context, page };
-}
-
-const problemsOf = (page: Page) => (page as Page & { problems?: string[] }).problems ?? [];
-
-function badgeState(page: Page): Promise<string | null> {
-  return page.getByTestId('sync-badge').getAttribute('data-state', { timeout: 1_000 }).catch(() => null);
-}
-
-async function badge(page: Page) {
-  const element = page.getByTestId('sync-badge');
-  const pending = page.getByTestId('pending-count');
-  return {
-    text: (await element.innerText()).trim(),
-    online: await element.getAttribute('data-online'),
-    pending: Number(await pending.getAttribute('data-count')),
-  };
-}
-
-/** The notes as shown, top to bottom. */
-function shownNotes(page: Page): Promise<ShownNote[]> {
-  return page.$$eval('[data-testid="note"]', (elements) =>
-    elements.map((element) => ({
-      title: element.querySelector('[data-testid="note-title"]')?.textContent ?? '',
-      body: element.querySelector('[data-testid="note-body"]')?.textContent ?? '',
-      pinned: element.getAttribute('data-pinned') === 'true',
-    })),
-  );
-}
-
-const noteCard = (page: Page, title: string) =>
-  page.getByTestId('note').filter({ has: page.getByTestId('note-title').getByText(title, { exact: true }) });
-
-async function createNote(page: Page, note: { title: string; body: string; pinned?: boolean }) {
-  await page.getByTestId('new-title').fill(note.title);
-  await page.getByTestId('new-body').fill(note.body);
-  if (note.pinned) await page.getByTestId('new-pinned').check();
-  await page.getByTestId('add-note').click();
-  await noteCard(page, note.title).waitFor();
-}
-
-async function editNote(page: Page, title: string, changes: { title?: string; body?: string; pinned?: boolean }) {
-  await noteCard(page, title).getByTestId('note-edit').click();
-  const editor = page.getByTestId('note-editor');
-  if (changes.title !== undefined) await editor.getByTestId('edit-title').fill(changes.title);
-  if (changes.body !== undefined) await editor.getByTestId('edit-body').fill(changes.body);
-  if (changes.pinned !== undefined) await editor.getByTestId('edit-pinned').setChecked(changes.pinned);
-  await editor.getByTestId('edit-save').click();
-  await editor.waitFor({ state: 'detached' });
-}
 
 describe('the notes app', () => {
   it('keeps working offline, across an offline reload, and converges with another device', async () => {
@@ -118,8 +47,8 @@ describe('the notes app', () => {
     });
     expect(seeded.data.pushChanges.results[0].status).toBe('APPLIED');
 
-    const a = await newDevice();
-    const b = await newDevice();
+    const a = await devices.open();
+    const b = await devices.open();
     for (const { page } of [a, b]) {
       await expect.poll(() => shownNotes(page), POLL).toEqual([{ title: 'Welcome', body: 'Notes sync through the gateway, online or not.', pinned: false }]);
     }
@@ -180,7 +109,7 @@ describe('the notes app', () => {
     await a.page.screenshot({ path: screenshotPath('notes-app.png'), fullPage: true });
 
     // A phone-sized device sees the same notes.
-    const phone = await newDevice({ width: 390, height: 844 });
+    const phone = await devices.open({ width: 390, height: 844 });
     await expect.poll(async () => sortedByTitle(await shownNotes(phone.page)), POLL).toEqual(sortedByTitle(expected));
     await phone.page.screenshot({ path: screenshotPath('notes-app-phone.png') });
 
@@ -190,16 +119,13 @@ describe('the notes app', () => {
       await expect.poll(async () => (await shownNotes(page)).map((n) => n.title), POLL).not.toContain('Written offline');
     }
 
-    for (const { page } of [a, b, phone]) expect(problemsOf(page)).toEqual([]);
+    for (const device of [a, b, phone]) expect(device.problems).toEqual([]);
   });
 
   it('shows a change the server refused, with its error, and lets the user retry or discard it', async () => {
     // A change no UI action produces (an edit of a note that does not exist) put in
     // the outbox the app will send at start, as if it had been made before a restart.
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(new URL('/manifest.webmanifest', appUrl).href); // a page of the app's origin, without the app
+    const page = await devices.openBlank({ width: 390, height: 844 });
     const mutationId = randomUUID();
     await page.evaluate(PUT_SYNC_STATE, {
       // main.tsx: one database per workspace and user (the dev token: workspace "dev", user "dev-user").
