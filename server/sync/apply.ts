@@ -16,7 +16,7 @@
 import { ChangeErrorCode } from '../errors.ts';
 import type { EntityType } from './entities.ts';
 import type { RecordState } from './records.ts';
-import { normalizeSet, type CounterOperation, type SetOperation } from './validate.ts';
+import { normalizeSet, type CounterOperation, type LoggedSetOperation, type SetOperation } from './validate.ts';
 
 export type ChangeOp = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -51,7 +51,7 @@ export type ApplyOutcome =
       changedFields: string[];
       conflictingFields: string[];
       /** COUNTER and SET operations as applied, for the log (add-wins needs later removes to see them). */
-      delta: Record<string, CounterOperation | SetOperation> | null;
+      delta: Record<string, CounterOperation | LoggedSetOperation> | null;
       held: HeldField[];
       /** Set when the change did more than apply: CONCURRENT_EDIT (held fields), RECORD_RESURRECTED. */
       notice: ChangeFailure | null;
@@ -62,8 +62,12 @@ export type ApplyOutcome =
 export interface ConcurrentEdits {
   /** Data fields they changed. */
   fields: ReadonlySet<string>;
-  /** Elements they added, per SET field. */
-  added: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Per SET field, the elements they added that are still in the set by that add
+   * (no later remove that had seen the add took it away): a remove that had not
+   * seen such an add leaves the element in (add wins, as an OR-Set).
+   */
+  unseenAdds: ReadonlyMap<string, ReadonlySet<string>>;
   /** They deleted the record. */
   deleted: boolean;
 }
@@ -150,7 +154,7 @@ export function applyChange(
   const changedFields: string[] = [];
   const conflictingFields: string[] = [];
   const held: HeldField[] = [];
-  const delta: Record<string, CounterOperation | SetOperation> = {};
+  const delta: Record<string, CounterOperation | LoggedSetOperation> = {};
 
   for (const [name, value] of Object.entries(change.data)) {
     const field = change.entity.fields.get(name)!;
@@ -167,13 +171,13 @@ export function applyChange(
       }
       case 'SET': {
         const { add, remove } = value as SetOperation;
-        // Add wins: an element another client added after this change's base was not seen by this remove.
-        const unseen = concurrent === undefined || concurrent === 'unknown' ? undefined : concurrent.added.get(name);
+        const unseen = concurrent === undefined || concurrent === 'unknown' ? undefined : concurrent.unseenAdds.get(name);
         const elements = new Set(data[name] as string[]);
         for (const element of remove) if (!unseen?.has(element)) elements.delete(element);
         for (const element of add) elements.add(element);
         data[name] = normalizeSet([...elements]);
-        delta[name] = { add, remove };
+        // The base goes into the log: a later remove needs to know which adds this one had seen.
+        delta[name] = { add, remove, base: change.baseVersion ?? current.version };
         break;
       }
       case 'MANUAL':

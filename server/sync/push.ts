@@ -100,11 +100,14 @@ async function applyOne(ws: WorkingSet, rules: UniqueRules, original: ValidChang
     return { result: { ...result(mutationId, outcome.status, record), error: outcome.error }, written: false };
   }
 
-  const next = outcome.next;
+  // References the record already held may point at a record merged away meanwhile.
+  const redirected = outcome.next ? rules.redirectRecord(entity, outcome.next, outcome.changedFields) : null;
+  const next = redirected?.record ?? null;
+  const changedFields = redirected?.changedFields ?? outcome.changedFields;
   if (next) {
-    const taken = rules.findHolder(ws, entity, next, change.op === 'INSERT' || current?.deleted ? [...entity.fields.keys()] : outcome.changedFields);
+    const taken = rules.findHolder(ws, entity, next, change.op === 'INSERT' || current?.deleted ? [...entity.fields.keys()] : changedFields);
     if (taken) {
-      const { tombstone, notice } = await rules.merge(ws, entity, next, outcome.changedFields, taken.field, taken.holder, mutationId);
+      const { tombstone, notice } = await rules.merge(ws, entity, next, changedFields, taken.field, taken.holder, mutationId);
       const error = {
         code: ChangeErrorCode.DUPLICATE_MERGED,
         message: `${entity.name}.${taken.field.name} "${String(next.data[taken.field.name])}" is taken by ${taken.holder.id}; merged into it.`,
@@ -118,7 +121,7 @@ async function applyOne(ws: WorkingSet, rules: UniqueRules, original: ValidChang
         // An edit that brings a tombstone back is an UPDATE like any other.
         op: change.op,
         record: next,
-        changedFields: outcome.changedFields,
+        changedFields,
         delta: outcome.delta,
         mutationId,
       })

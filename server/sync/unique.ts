@@ -69,12 +69,19 @@ export class UniqueRules {
         await ws.loadWhere(entity.name, and(inArray(table[field.name]!, part), eq(table.deleted!, false))!);
       }
     }
+    // References a write may keep or set: those in the changes, and those the records already hold
+    // (a note deleted while its folder was merged away still names that folder when it comes back).
     let pending = new Map<string, Set<string>>();
-    for (const change of changes) {
-      for (const field of change.entity.fields.values()) {
-        const value = change.data[field.name];
+    const collect = (entity: EntityType, data: Record<string, unknown>) => {
+      for (const field of entity.fields.values()) {
+        const value = data[field.name];
         if (field.references && typeof value === 'string' && UUID.test(value)) addTo(pending, field.references, value);
       }
+    };
+    for (const change of changes) {
+      collect(change.entity, change.data);
+      const current = ws.get(change.entity.name, change.entityId);
+      if (current) collect(change.entity, current.data);
     }
     for (let hop = 0; hop < MAX_ALIAS_HOPS && pending.size > 0; hop++) {
       const next = new Map<string, Set<string>>();
@@ -104,14 +111,30 @@ export class UniqueRules {
 
   /** The change with every reference to a merged-away record pointed at its survivor. */
   redirectReferences(change: ValidChange): ValidChange {
+    const data = this.#redirect(change.entity, change.data);
+    return data ? { ...change, data } : change;
+  }
+
+  /**
+   * A record about to be written, with references it already held to a merged-away
+   * record pointed at the survivor; the fields so moved are added to `changedFields`.
+   */
+  redirectRecord(entity: EntityType, record: RecordState, changedFields: string[]): { record: RecordState; changedFields: string[] } {
+    const data = this.#redirect(entity, record.data);
+    if (!data) return { record, changedFields };
+    const moved = Object.keys(data).filter((name) => data[name] !== record.data[name] && !changedFields.includes(name));
+    return { record: { ...record, data }, changedFields: [...changedFields, ...moved] };
+  }
+
+  #redirect(entity: EntityType, source: Record<string, unknown>): Record<string, unknown> | undefined {
     let data: Record<string, unknown> | undefined;
-    for (const field of change.entity.fields.values()) {
-      const value = change.data[field.name];
+    for (const field of entity.fields.values()) {
+      const value = source[field.name];
       if (!field.references || typeof value !== 'string') continue;
       const survivor = this.#survivorOf(field.references, value);
-      if (survivor !== value) (data ??= { ...change.data })[field.name] = survivor;
+      if (survivor !== value) (data ??= { ...source })[field.name] = survivor;
     }
-    return data ? { ...change, data } : change;
+    return data;
   }
 
   /** Another live record holding a unique value that `record` has just taken, if any. */

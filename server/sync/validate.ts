@@ -98,6 +98,8 @@ export function validateChange(input: ChangeInputWire, entities: EntityRegistry)
 /** A counter increment or a set's adds and removes, as an UPDATE of a COUNTER or SET field carries them. */
 export type CounterOperation = { inc: number };
 export type SetOperation = { add: string[]; remove: string[] };
+/** A SET operation as the log keeps it: with the version its client had seen. */
+export type LoggedSetOperation = SetOperation & { base?: number };
 
 const INT32_MAX = 2 ** 31 - 1;
 

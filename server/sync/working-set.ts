@@ -12,7 +12,7 @@ import { changeLog, clientMutations, syncWorkspaces } from '../../db/schema.ts';
 import type { ChangeOp, ConcurrentEdits, ValidChange } from './apply.ts';
 import type { EntityRegistry } from './entities.ts';
 import { rowToState, toSnapshot, type RecordSnapshot, type RecordState } from './records.ts';
-import type { SetOperation } from './validate.ts';
+import type { LoggedSetOperation } from './validate.ts';
 
 // Rows per statement: keeps every statement far below PostgreSQL's 65,535 parameters.
 const ROWS_PER_STATEMENT = 1000;
@@ -169,21 +169,35 @@ export class WorkingSet {
     // Every version between base and current must be on record, or we cannot tell what changed.
     if (new Set(newer.map((e) => e.version)).size !== current - base) return 'unknown';
     const fields = new Set<string>();
-    const added = new Map<string, Set<string>>();
     let deleted = false;
-    for (const entry of newer) {
-      if (entry.clientId === this.clientId) continue;
-      for (const field of entry.fields) fields.add(field);
-      if (entry.op === 'DELETE') deleted = true;
+    // OR-Set bookkeeping over the newer entries, in order: each add by another client is a tag
+    // (version, client); a later remove takes away the tags it had seen (added at or before its
+    // base, or by its own client). Tags left are adds this push's removes had not seen.
+    const tags = new Map<string, Map<string, { version: number; clientId: string | null }[]>>();
+    for (const entry of [...newer].sort((a, b) => a.version - b.version)) {
+      const byOthers = entry.clientId !== this.clientId;
+      if (byOthers) {
+        for (const field of entry.fields) fields.add(field);
+        if (entry.op === 'DELETE') deleted = true;
+      }
       for (const [field, operation] of Object.entries(entry.delta ?? {})) {
-        const adds = (operation as Partial<SetOperation>).add;
-        if (!adds) continue;
-        const set = added.get(field) ?? new Set<string>();
-        for (const element of adds) set.add(element);
-        added.set(field, set);
+        const { add, remove, base } = operation as Partial<LoggedSetOperation>;
+        if (!add && !remove) continue;
+        const perElement = tags.get(field) ?? new Map<string, { version: number; clientId: string | null }[]>();
+        tags.set(field, perElement);
+        const seen = base ?? entry.version - 1;
+        for (const element of remove ?? []) {
+          const left = (perElement.get(element) ?? []).filter((tag) => tag.version > seen && tag.clientId !== entry.clientId);
+          perElement.set(element, left);
+        }
+        if (byOthers) for (const element of add ?? []) perElement.set(element, [...(perElement.get(element) ?? []), { version: entry.version, clientId: entry.clientId }]);
       }
     }
-    return { fields, added, deleted };
+    const unseenAdds = new Map<string, Set<string>>();
+    for (const [field, perElement] of tags) {
+      unseenAdds.set(field, new Set([...perElement].filter(([, left]) => left.length > 0).map(([element]) => element)));
+    }
+    return { fields, unseenAdds, deleted };
   }
 
   /** Records a write: the record's new state, its log entry at the next position, its history. */

@@ -92,6 +92,19 @@ describe('SET (add wins)', () => {
     expect(own[1].record.tags).toEqual(['y']);
   });
 
+  it('an add that was itself taken away by a remove that had seen it no longer blocks other removes (OR-Set)', async () => {
+    // Found by the convergence test: each client adds and removes "c" once, so "c" must end up gone.
+    const { token, id } = await workspaceWithNote();
+    await push(gw, token, [updateNote(id, { tags: { add: ['c'] } }, 1), updateNote(id, { tags: { remove: ['c'] } }, 1)], 'client-a');
+    const [add, remove] = await push(gw, token, [updateNote(id, { tags: { add: ['c'] } }, 1), updateNote(id, { tags: { remove: ['c'] } }, 1)], 'client-b');
+    expect(add.record.tags).toEqual(['c']);
+    expect(remove.record.tags).toEqual([]);
+    // While an add still standing from another client keeps it.
+    await push(gw, token, [updateNote(id, { tags: { add: ['d'] } }, 5)], 'client-a');
+    const [blocked] = await push(gw, token, [updateNote(id, { tags: { remove: ['d'] } }, 5)], 'client-b');
+    expect(blocked.record.tags).toEqual(['d']);
+  });
+
   it('refuses replacing a set or adding and removing one element at once', async () => {
     const { token, id } = await workspaceWithNote();
     for (const tags of [['a'], { add: ['a'], remove: ['a'] }, {}, { add: [1] }, { put: ['a'] }]) {
@@ -266,6 +279,27 @@ describe('Folder names (@unique MERGE)', () => {
       [['folderId'], work.entityId, null],
     ]);
     expect(await list(token, 'folders', 'name')).toEqual([{ name: 'Work' }]);
+  });
+
+  it('files a note that comes back after its folder was merged away into the survivor', async () => {
+    // Found by the convergence test: the note was a tombstone during the merge, so the merge did not move it.
+    const token = await gw.token(newWorkspace());
+    const work = newFolder('Work');
+    const home = newFolder('Home');
+    const note = newNote({ folderId: work.entityId });
+    await push(gw, token, [work, note], 'client-c');
+    await push(gw, token, [home], 'client-a');
+    const [deleted, merged] = await push(
+      gw,
+      token,
+      [deleteNote(note.entityId, 1), { ...work, mutationId: 'rename', op: 'UPDATE', data: { name: 'Home' }, baseVersion: 1 }],
+      'client-a',
+    );
+    expect([deleted.status, merged.error.code]).toEqual(['APPLIED', 'DUPLICATE_MERGED']);
+    const [back] = await push(gw, token, [updateNote(note.entityId, { tags: { add: ['c'] } }, 1)], 'client-c');
+    expect(back).toMatchObject({ error: { code: 'RECORD_RESURRECTED' }, record: { deleted: false, folderId: home.entityId } });
+    const { changes } = await pullAll(gw, token);
+    expect(changes.at(-1)).toMatchObject({ op: 'UPDATE', changedFields: ['tags', 'folderId'] });
   });
 
   it('lets names be swapped or freed and reused', async () => {

@@ -25,7 +25,7 @@ function change(op: ValidChange['op'], data: Record<string, unknown> = {}, baseV
 
 /** What other clients did since the base version, as the push's history lookup reports it. */
 function others(fields: string[], extra: Partial<ConcurrentEdits> = {}) {
-  return (): ConcurrentEdits => ({ fields: new Set(fields), added: new Map(), deleted: false, ...extra });
+  return (): ConcurrentEdits => ({ fields: new Set(fields), unseenAdds: new Map(), deleted: false, ...extra });
 }
 const nothingConcurrent = others([]);
 
@@ -108,11 +108,11 @@ describe('applyChange', () => {
     it('adds and removes elements the client had seen, keeping the set sorted', () => {
       const outcome = applyChange(record(), change('UPDATE', { tags: { add: ['0', 'c'], remove: ['a'] } }, 3), nothingConcurrent, now);
       expect(written(outcome).data.tags).toEqual(['0', 'b', 'c']);
-      expect(outcome).toMatchObject({ delta: { tags: { add: ['0', 'c'], remove: ['a'] } } });
+      expect(outcome).toMatchObject({ delta: { tags: { add: ['0', 'c'], remove: ['a'], base: 3 } } });
     });
 
     it('keeps an element another client added after the remove\'s base version', () => {
-      const concurrentAdd = others(['tags'], { added: new Map([['tags', new Set(['b'])]]) });
+      const concurrentAdd = others(['tags'], { unseenAdds: new Map([['tags', new Set(['b'])]]) });
       const outcome = applyChange(record(), change('UPDATE', { tags: { add: [], remove: ['a', 'b'] } }, 2), concurrentAdd, now);
       expect(written(outcome).data.tags).toEqual(['b']);
     });
