@@ -19,7 +19,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          include: ['tests/integration/**/*.test.ts', 'tests/client/**/*.test.ts', 'tests/pglite/**/*.test.ts'],
+          include: [
+            'tests/integration/**/*.test.ts',
+            'tests/client/**/*.test.ts',
+            'tests/pglite/**/*.test.ts',
+            // The convergence property (tests/convergence) runs a few hundred cases: once, on PGlite.
+            'tests/convergence/**/*.test.ts',
+          ],
           env: { TEST_DATABASE: 'pglite' },
         },
       },
