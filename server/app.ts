@@ -9,11 +9,12 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { buildSchema, type ExecutionArgs } from 'graphql';
-import type { OpenDatabase } from '../db/client.ts';
+import { migrationsFolder, type OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
+import { createHealthHandler, drizzleProbe, HEALTH_PATHS, readMigrationJournal } from './health.ts';
 import { useAuth } from './plugins/auth.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { resolvers } from './resolvers.ts';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
    * `npm run build:app`); null serves no app.
    */
   appDir?: string | null;
+  /** True while the gateway drains for shutdown; /ready then answers 503. */
+  isDraining?: () => boolean;
 }
 
 const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
@@ -135,8 +138,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Public by design: in dev mode GraphiQL shows the same token to anyone who opens it.
   const appConfig = JSON.stringify({ graphqlPath: GRAPHQL_PATH, devToken });
 
+  const serveHealth = createHealthHandler({
+    probe: drizzleProbe(db),
+    migrations: readMigrationJournal(migrationsFolder),
+    isDraining: options.isDraining,
+  });
+
   const httpServer = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (HEALTH_PATHS.has(path)) {
+      void serveHealth(req, res);
+      return;
+    }
     if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
       void yoga.requestListener(req, res);
       return;

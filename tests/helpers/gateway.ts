@@ -3,7 +3,7 @@
  * over HTTP, SSE and WebSocket exactly as clients do.
  */
 import { randomUUID } from 'node:crypto';
-import { createGateway, type Gateway } from '../../server/app.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../server/app.ts';
 import { signToken } from '../../server/auth.ts';
 import type { SyncLimits } from '../../server/config.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
@@ -45,7 +45,12 @@ export interface TestGateway {
 }
 
 export async function startTestGateway(
-  options: { limits?: Partial<SyncLimits>; poolSize?: number; jwtSecret?: string | null } = {},
+  options: {
+    limits?: Partial<SyncLimits>;
+    poolSize?: number;
+    jwtSecret?: string | null;
+    gateway?: Omit<GatewayOptions, 'database' | 'config'>;
+  } = {},
 ): Promise<TestGateway> {
   const database = await openTestDatabase({ poolSize: options.poolSize });
   const gateway = await createGateway({
@@ -55,6 +60,7 @@ export async function startTestGateway(
       graphiql: true,
       limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits },
     },
+    ...options.gateway,
   });
   const port = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
