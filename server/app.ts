@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { buildSchema, type ExecutionArgs } from 'graphql';
@@ -15,8 +16,10 @@ import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { createHealthHandler, drizzleProbe, HEALTH_PATHS, readMigrationJournal } from './health.ts';
+import { createSyncMetrics } from './metrics.ts';
 import { useAuth } from './plugins/auth.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
+import { METRICS_PATH, useMetrics } from './plugins/metrics.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
@@ -54,6 +57,8 @@ export interface GatewayOptions {
   appDir?: string | null;
   /** True while the gateway drains for shutdown; /ready then answers 503. */
   isDraining?: () => boolean;
+  /** Serve Prometheus metrics at /metrics (default true). */
+  metrics?: boolean;
 }
 
 const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
@@ -108,12 +113,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     resolvers: [resolvers, { Query: listResolvers }] as never,
   });
   const notifier = options.notifier ?? new LocalChangeNotifier();
+  // Per gateway, not prom-client's global registry: several gateways can share a process.
+  const metrics = options.metrics === false ? null : new Registry();
   const sync = new SyncService({
     db,
     entities,
     tokens,
     notifier,
     limits: config.limits,
+    observer: metrics ? createSyncMetrics(metrics) : undefined,
   });
 
   const yoga = createYoga({
@@ -130,7 +138,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       : false,
     // Rendered from the installed package: no CDN, so it works offline.
     renderGraphiQL,
-    plugins: [useAuth(createTokenVerifier(jwtSecret)), useErrorCodes()],
+    plugins: [
+      useAuth(createTokenVerifier(jwtSecret)),
+      useErrorCodes(),
+      ...(metrics ? [useMetrics(metrics)] : []),
+    ],
   });
 
   const appDir = options.appDir === undefined ? DEFAULT_APP_DIR : options.appDir;
@@ -150,7 +162,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       void serveHealth(req, res);
       return;
     }
-    if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
+    if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`) || (metrics && path === METRICS_PATH)) {
       void yoga.requestListener(req, res);
       return;
     }

@@ -18,6 +18,8 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** The built notes app served at `/` (absolute path). */
   appDir: string;
+  /** Serve Prometheus metrics at /metrics. */
+  metrics: boolean;
 }
 
 export interface SyncLimits {
@@ -45,6 +47,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
   APP_DIR: z.string().min(1).optional(),
+  METRICS: flag.default(true),
 });
 
 export class ConfigError extends Error {
@@ -82,5 +85,6 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     production,
     graphiql: e.GRAPHIQL ?? !production,
     appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
+    metrics: e.METRICS,
   };
 }

@@ -45,3 +45,17 @@ export type ChangeErrorCode = (typeof ChangeErrorCode)[keyof typeof ChangeErrorC
 export function requestError(code: RequestErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
+
+const REQUEST_CODES: ReadonlySet<string> = new Set(Object.values(RequestErrorCode));
+
+/**
+ * The code a client receives for this error, as metrics and logs report it.
+ * They see errors before yoga masks faults: an error with no code of its own
+ * (or none at all) is a fault and leaves as INTERNAL_SERVER_ERROR. A code not
+ * in the table above counts as OTHER, so no caller can grow the set.
+ */
+export function clientErrorCode(error: unknown): string {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  if (typeof code === 'string') return REQUEST_CODES.has(code) ? code : 'OTHER';
+  return RequestErrorCode.INTERNAL_SERVER_ERROR;
+}

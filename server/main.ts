@@ -12,7 +12,7 @@ async function main() {
   const config = readConfig(process.env);
   const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.dataDir}`;
   const database = await openDatabase(config.database);
-  const gateway = await createGateway({ database, config, appDir: config.appDir });
+  const gateway = await createGateway({ database, config, appDir: config.appDir, metrics: config.metrics });
   const port = await gateway.listen(config.port, config.host);
 
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;

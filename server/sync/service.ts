@@ -10,6 +10,7 @@ import { CONFLICT_TYPE, type EntityRegistry, type EntityType } from './entities.
 import { listLiveRecords } from './lists.ts';
 import { streamChanges } from './live.ts';
 import type { ChangeNotifier } from './notifier.ts';
+import { ignoreSyncEvents, observeSubscription, type SyncObserver } from './observer.ts';
 import { readChangePage, readHead, type ChangePage, type ChangeView } from './pull.ts';
 import { pushChanges, type ChangeResultView } from './push.ts';
 import { badToken, type SyncTokenCodec } from './tokens.ts';
@@ -27,17 +28,25 @@ export interface SyncServiceDeps {
   tokens: SyncTokenCodec;
   notifier: ChangeNotifier;
   limits: SyncLimits;
+  observer?: SyncObserver;
 }
 
 const MAX_CLIENT_ID_LENGTH = 255;
 
 export class SyncService {
-  constructor(private readonly deps: SyncServiceDeps) {}
+  readonly #observer: SyncObserver;
+
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.#observer = deps.observer ?? ignoreSyncEvents;
+  }
 
   async pull(viewer: Viewer, since: string | null | undefined, limit: number | null | undefined): Promise<ChangeBatchView> {
     const pageSize = this.#pageSize(limit);
     const afterSeq = await this.#position(viewer, since);
     const page = await readChangePage(this.deps.db, viewer.workspaceId, afterSeq, pageSize);
+    // A last page ends at the head; only a partial one needs the head read.
+    const head = page.hasMore ? await readHead(this.deps.db, viewer.workspaceId) : page.lastSeq;
+    this.#observer.onPull(Math.max(0, head - afterSeq));
     return this.#batch(viewer, page);
   }
 
@@ -52,7 +61,10 @@ export class SyncService {
         `A push takes at most ${maxBatchSize} changes; this one has ${changes.length}. Split it into several pushes.`,
       );
     }
-    if (changes.length === 0) return { results: [] };
+    if (changes.length === 0) {
+      this.#observer.onPush([]);
+      return { results: [] };
+    }
     const outcome = await pushChanges(this.deps.db, this.deps.entities, {
       workspaceId: viewer.workspaceId,
       clientId,
@@ -60,6 +72,7 @@ export class SyncService {
     });
     // After commit: subscribers woken now read the committed changes.
     if (outcome.written > 0) this.deps.notifier.publish(viewer.workspaceId, outcome.lastSeq);
+    this.#observer.onPush(outcome.results);
     return { results: outcome.results };
   }
 
@@ -84,13 +97,14 @@ export class SyncService {
   async subscribe(viewer: Viewer, since: string | null | undefined) {
     const afterSeq = await this.#position(viewer, since);
     const pageSize = this.deps.limits.defaultPageSize;
-    return streamChanges({
+    const stream = streamChanges({
       notifier: this.deps.notifier,
       workspaceId: viewer.workspaceId,
       afterSeq,
       readPage: (after) => readChangePage(this.deps.db, viewer.workspaceId, after, pageSize),
       toBatch: (page) => this.#batch(viewer, page),
     });
+    return observeSubscription(stream, this.#observer);
   }
 
   #batch(viewer: Viewer, page: ChangePage): ChangeBatchView {

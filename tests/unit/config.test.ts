@@ -11,6 +11,7 @@ describe('readConfig', () => {
       graphiql: true,
       production: false,
       limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000 },
+      metrics: true,
     });
     expect(config.database.kind === 'pglite' && config.database.dataDir).toMatch(/\.data$/);
   });
@@ -38,5 +39,12 @@ describe('readConfig', () => {
 
   it('refuses a default page larger than the maximum', () => {
     expect(() => readConfig({ DEFAULT_PAGE_SIZE: '100', MAX_PAGE_SIZE: '50' })).toThrow(/DEFAULT_PAGE_SIZE/);
+  });
+
+  it('turns metrics off on request', () => {
+    expect(readConfig({ METRICS: 'false' }).metrics).toBe(false);
+    expect(readConfig({ METRICS: '0' }).metrics).toBe(false);
+    expect(readConfig({ METRICS: 'true' }).metrics).toBe(true);
+    expect(() => readConfig({ METRICS: 'off' })).toThrow(/METRICS/);
   });
 });
