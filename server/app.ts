@@ -16,10 +16,13 @@ import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { createHealthHandler, drizzleProbe, HEALTH_PATHS, readMigrationJournal } from './health.ts';
+import { silentLogger, yogaLogger, type Logger } from './logger.ts';
 import { createSyncMetrics } from './metrics.ts';
 import { useAuth } from './plugins/auth.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { METRICS_PATH, useMetrics } from './plugins/metrics.ts';
+import { useOperationLog } from './plugins/operation-log.ts';
+import { assignRequestId, assignUpgradeRequestId } from './request-id.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
@@ -59,6 +62,8 @@ export interface GatewayOptions {
   isDraining?: () => boolean;
   /** Serve Prometheus metrics at /metrics (default true). */
   metrics?: boolean;
+  /** Where the gateway logs (default: nowhere). */
+  logger?: Logger;
 }
 
 const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
@@ -113,6 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     resolvers: [resolvers, { Query: listResolvers }] as never,
   });
   const notifier = options.notifier ?? new LocalChangeNotifier();
+  const logger = options.logger ?? silentLogger();
   // Per gateway, not prom-client's global registry: several gateways can share a process.
   const metrics = options.metrics === false ? null : new Registry();
   const sync = new SyncService({
@@ -138,10 +144,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       : false,
     // Rendered from the installed package: no CDN, so it works offline.
     renderGraphiQL,
+    logging: yogaLogger(logger),
     plugins: [
       useAuth(createTokenVerifier(jwtSecret)),
       useErrorCodes(),
       ...(metrics ? [useMetrics(metrics)] : []),
+      useOperationLog(logger),
     ],
   });
 
@@ -154,9 +162,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     probe: drizzleProbe(db),
     migrations: readMigrationJournal(migrationsFolder),
     isDraining: options.isDraining,
+    onProbeError: (error) => logger.warn({ err: error }, 'readiness: the database check failed'),
   });
 
   const httpServer = createServer((req, res) => {
+    const requestId = assignRequestId(req, res);
     const path = (req.url ?? '/').split('?')[0]!;
     if (HEALTH_PATHS.has(path)) {
       void serveHealth(req, res);
@@ -185,7 +195,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         if (!handled) void yoga.requestListener(req, res);
       },
       (error: unknown) => {
-        console.error('serving the app failed', error);
+        logger.error({ requestId, err: error }, 'serving the app failed');
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();
       },
@@ -193,6 +203,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  wsServer.on('headers', assignUpgradeRequestId);
   const wsDisposable = useServer(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,

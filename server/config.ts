@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { DatabaseTarget } from '../db/client.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEFAULT_APP_DIR } from './static.ts';
 
 export interface GatewayConfig {
@@ -18,6 +19,7 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** The built notes app served at `/` (absolute path). */
   appDir: string;
+  logLevel: LogLevel;
   /** Serve Prometheus metrics at /metrics. */
   metrics: boolean;
 }
@@ -47,6 +49,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
   APP_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   METRICS: flag.default(true),
 });
 
@@ -85,6 +88,7 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     production,
     graphiql: e.GRAPHIQL ?? !production,
     appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
+    logLevel: e.LOG_LEVEL,
     metrics: e.METRICS,
   };
 }

@@ -7,25 +7,29 @@ import { join } from 'node:path';
 import { openDatabase } from '../db/client.ts';
 import { createGateway, GRAPHQL_PATH } from './app.ts';
 import { ConfigError, readConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+let logger: Logger | null = null;
 
 async function main() {
   const config = readConfig(process.env);
+  const log = (logger = createLogger(config.logLevel));
   const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.database.dataDir}`;
   const database = await openDatabase(config.database);
-  const gateway = await createGateway({ database, config, appDir: config.appDir, metrics: config.metrics });
+  const gateway = await createGateway({ database, config, appDir: config.appDir, metrics: config.metrics, logger: log });
   const port = await gateway.listen(config.port, config.host);
 
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  console.log(`sync gateway on http://${shown}:${port}${GRAPHQL_PATH} (database: ${where})`);
-  const appBuilt = existsSync(join(config.appDir, 'index.html'));
-  console.log(
-    appBuilt
-      ? `notes app: open http://${shown}:${port}/ in a browser`
-      : `notes app: not built in ${config.appDir} (run npm run build:app)`,
-  );
-  if (config.graphiql) console.log(`GraphiQL: open http://${shown}:${port}${GRAPHQL_PATH} in a browser`);
+  const origin = `http://${shown}:${port}`;
+  // Each message reads as the sentence it replaces; the fields repeat its facts for machines.
+  log.info({ database: where }, `sync gateway on ${origin}${GRAPHQL_PATH} (database: ${where})`);
+  if (existsSync(join(config.appDir, 'index.html'))) log.info(`notes app: open ${origin}/ in a browser`);
+  else log.warn({ appDir: config.appDir }, `notes app: not built in ${config.appDir} (run npm run build:app)`);
+  if (config.graphiql) log.info(`GraphiQL: open ${origin}${GRAPHQL_PATH} in a browser`);
+  log.info(`health: ${origin}/health, readiness: ${origin}/ready${config.metrics ? `, metrics: ${origin}/metrics` : ''}`);
   if (gateway.devToken) {
-    console.log('dev mode: JWT_SECRET is not set, so a generated secret kept in the database signs tokens.');
+    log.warn('dev mode: JWT_SECRET is not set, so a generated secret kept in the database signs tokens');
+    // Printed for the person at the terminal, never into the JSON log: a token is a credential.
     console.log(`dev token (workspace "dev", pre-filled in GraphiQL):\n  Authorization: Bearer ${gateway.devToken}`);
   }
 
@@ -33,7 +37,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    console.log(`${signal}: shutting down`);
+    log.info({ signal }, `${signal}: shutting down`);
     await gateway.close();
     await database.close();
     process.exit(0);
@@ -43,6 +47,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (logger) logger.fatal({ err: error }, 'the gateway stopped');
+  else console.error(error);
   process.exit(1);
 });

@@ -11,6 +11,7 @@ describe('readConfig', () => {
       graphiql: true,
       production: false,
       limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000 },
+      logLevel: 'info',
       metrics: true,
     });
     expect(config.database.kind === 'pglite' && config.database.dataDir).toMatch(/\.data$/);
@@ -41,10 +42,12 @@ describe('readConfig', () => {
     expect(() => readConfig({ DEFAULT_PAGE_SIZE: '100', MAX_PAGE_SIZE: '50' })).toThrow(/DEFAULT_PAGE_SIZE/);
   });
 
-  it('turns metrics off on request', () => {
+  it('takes a log level and turns metrics off on request', () => {
+    expect(readConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(readConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
     expect(readConfig({ METRICS: 'false' }).metrics).toBe(false);
     expect(readConfig({ METRICS: '0' }).metrics).toBe(false);
     expect(readConfig({ METRICS: 'true' }).metrics).toBe(true);
-    expect(() => readConfig({ METRICS: 'off' })).toThrow(/METRICS/);
+    expect(() => readConfig({ LOG_LEVEL: 'loud', METRICS: 'off' })).toThrow(/LOG_LEVEL[\s\S]*METRICS/);
   });
 });
