@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createLogger } from '../../server/logger.ts';
 import { newWorkspace, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { subscribeChanges, waitFor } from '../helpers/subscribe.ts';
@@ -113,6 +114,16 @@ describe('logs', () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     // Every HTTP answer carries one, not only GraphQL's.
     expect((await fetch(new URL('/health', gw.url))).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('gives a WebSocket connection its request id in the upgrade response', async () => {
+    const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws', { headers: { 'x-request-id': 'ws-connection-1' } });
+    const echoed = await new Promise<string | string[] | undefined>((resolve, reject) => {
+      socket.once('upgrade', (response) => resolve(response.headers['x-request-id']));
+      socket.once('error', reject);
+    });
+    socket.close();
+    expect(echoed).toBe('ws-connection-1');
   });
 
   it('logs a subscription when it ends, on either transport', async () => {
