@@ -8,14 +8,19 @@ import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { buildSchema, type ExecutionArgs } from 'graphql';
+import { buildSchema, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { useAuth } from './plugins/auth.ts';
+import { useBodyLimit } from './plugins/body-limit.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
+import { errorMasking } from './plugins/error-masking.ts';
+import { useMediaTypeError } from './plugins/media-type.ts';
+import { useNoIntrospection } from './plugins/no-introspection.ts';
+import { useQueryLimits } from './plugins/query-limits.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
@@ -23,6 +28,7 @@ import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
+import { PushRateLimiter } from './sync/rate-limit.ts';
 import { SyncService } from './sync/service.ts';
 import { SyncTokenCodec } from './sync/tokens.ts';
 
@@ -44,7 +50,10 @@ export interface Gateway {
 
 export interface GatewayOptions {
   database: OpenDatabase;
-  config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'>;
+  config: Pick<
+    GatewayConfig,
+    'jwtSecret' | 'limits' | 'graphiql' | 'production' | 'introspection' | 'requestLimits' | 'pushRate'
+  >;
   notifier?: ChangeNotifier;
   /**
    * The built notes app, served at `/` (default: client/app/dist, the output of
@@ -53,7 +62,7 @@ export interface GatewayOptions {
   appDir?: string | null;
 }
 
-const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
+export const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
 query Pull {
   pullChanges(since: null) {
     syncToken
@@ -111,6 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     notifier,
     limits: config.limits,
+    pushRate: config.pushRate.perSecond > 0 ? new PushRateLimiter(config.pushRate) : null,
   });
 
   const yoga = createYoga({
@@ -127,7 +137,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       : false,
     // Rendered from the installed package: no CDN, so it works offline.
     renderGraphiQL,
-    plugins: [useAuth(createTokenVerifier(jwtSecret)), useErrorCodes()],
+    maskedErrors: errorMasking({ exposeDetails: !config.production }),
+    // useBodyLimit below, with the gateway's code.
+    maxRequestBodySize: false,
+    plugins: [
+      useMediaTypeError(),
+      useBodyLimit(config.requestLimits.maxBodyBytes),
+      useAuth(createTokenVerifier(jwtSecret)),
+      useQueryLimits(config.requestLimits, { hideFieldSuggestions: config.production }),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+      useErrorCodes(),
+    ],
   });
 
   const appDir = options.appDir === undefined ? DEFAULT_APP_DIR : options.appDir;
@@ -181,7 +201,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           connectionParams: ctx.connectionParams,
           upgradeAuthorization: ctx.extra.request.headers.authorization,
         });
-        const document = enveloped.parse(payload.query);
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          // A syntax error or the token limit: an error result, as over HTTP, not a closed socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
         return {
