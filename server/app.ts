@@ -9,7 +9,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { buildSchema, type ExecutionArgs } from 'graphql';
+import { buildSchema, GraphQLError, type ExecutionArgs } from 'graphql';
 import { migrationsFolder, type OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
@@ -19,10 +19,15 @@ import { createHealthHandler, drizzleProbe, HEALTH_PATHS, readMigrationJournal }
 import { silentLogger, yogaLogger, type Logger } from './logger.ts';
 import { createSyncMetrics } from './metrics.ts';
 import { useAuth } from './plugins/auth.ts';
+import { useBodyLimit } from './plugins/body-limit.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
 import { METRICS_PATH, useMetrics } from './plugins/metrics.ts';
 import { useOperationLog } from './plugins/operation-log.ts';
 import { assignRequestId, assignUpgradeRequestId } from './request-id.ts';
+import { errorMasking } from './plugins/error-masking.ts';
+import { useMediaTypeError } from './plugins/media-type.ts';
+import { useNoIntrospection } from './plugins/no-introspection.ts';
+import { useQueryLimits } from './plugins/query-limits.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
@@ -30,6 +35,7 @@ import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
+import { PushRateLimiter } from './sync/rate-limit.ts';
 import { SyncService } from './sync/service.ts';
 import { SyncTokenCodec } from './sync/tokens.ts';
 
@@ -51,7 +57,10 @@ export interface Gateway {
 
 export interface GatewayOptions {
   database: OpenDatabase;
-  config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'>;
+  config: Pick<
+    GatewayConfig,
+    'jwtSecret' | 'limits' | 'graphiql' | 'production' | 'introspection' | 'requestLimits' | 'pushRate'
+  >;
   notifier?: ChangeNotifier;
   /**
    * The built notes app, served at `/` (default: client/app/dist, the output of
@@ -66,7 +75,7 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
-const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
+export const EXAMPLE_QUERY = `# Pull everything from the start; pass syncToken as "since" next time.
 query Pull {
   pullChanges(since: null) {
     syncToken
@@ -128,6 +137,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     notifier,
     limits: config.limits,
     observer: metrics ? createSyncMetrics(metrics) : undefined,
+    pushRate: config.pushRate.perSecond > 0 ? new PushRateLimiter(config.pushRate) : null,
   });
 
   const yoga = createYoga({
@@ -145,8 +155,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Rendered from the installed package: no CDN, so it works offline.
     renderGraphiQL,
     logging: yogaLogger(logger),
+    maskedErrors: errorMasking({ exposeDetails: !config.production }),
+    // useBodyLimit below, with the gateway's code.
+    maxRequestBodySize: false,
     plugins: [
+      useMediaTypeError(),
+      useBodyLimit(config.requestLimits.maxBodyBytes),
       useAuth(createTokenVerifier(jwtSecret)),
+      useQueryLimits(config.requestLimits, { hideFieldSuggestions: config.production }),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
       useErrorCodes(),
       ...(metrics ? [useMetrics(metrics)] : []),
       useOperationLog(logger),
@@ -217,7 +234,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           connectionParams: ctx.connectionParams,
           upgradeAuthorization: ctx.extra.request.headers.authorization,
         });
-        const document = enveloped.parse(payload.query);
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          // A syntax error or the token limit: an error result, as over HTTP, not a closed socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
         return {

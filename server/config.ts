@@ -17,6 +17,9 @@ export interface GatewayConfig {
   limits: SyncLimits;
   production: boolean;
   graphiql: boolean;
+  introspection: boolean;
+  requestLimits: RequestLimits;
+  pushRate: PushRateLimit;
   /** The built notes app served at `/` (absolute path). */
   appDir: string;
   logLevel: LogLevel;
@@ -28,6 +31,22 @@ export interface SyncLimits {
   maxBatchSize: number;
   defaultPageSize: number;
   maxPageSize: number;
+}
+
+/** Limits on one request, enforced before anything runs (see server/plugins/query-limits.ts, body-limit.ts). */
+export interface RequestLimits {
+  maxBodyBytes: number;
+  maxQueryDepth: number;
+  maxQueryCost: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+}
+
+/** A token bucket per (workspace, user, clientId): `perSecond` 0 turns it off. */
+export interface PushRateLimit {
+  perSecond: number;
+  burst: number;
 }
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -48,6 +67,15 @@ const EnvSchema = z.object({
   MAX_PAGE_SIZE: positiveInt(5000),
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
+  INTROSPECTION: flag.optional(),
+  MAX_BODY_BYTES: positiveInt(2 * 1024 * 1024),
+  MAX_QUERY_DEPTH: positiveInt(8),
+  MAX_QUERY_COST: positiveInt(5000),
+  MAX_ALIASES: positiveInt(15),
+  MAX_TOKENS: positiveInt(1000),
+  MAX_DIRECTIVES: positiveInt(50),
+  PUSH_RATE_LIMIT: z.coerce.number().min(0).default(20),
+  PUSH_RATE_BURST: positiveInt(60),
   APP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   METRICS: flag.default(true),
@@ -87,6 +115,16 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     },
     production,
     graphiql: e.GRAPHIQL ?? !production,
+    introspection: e.INTROSPECTION ?? !production,
+    requestLimits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxQueryDepth: e.MAX_QUERY_DEPTH,
+      maxQueryCost: e.MAX_QUERY_COST,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+    },
+    pushRate: { perSecond: e.PUSH_RATE_LIMIT, burst: e.PUSH_RATE_BURST },
     appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
     logLevel: e.LOG_LEVEL,
     metrics: e.METRICS,

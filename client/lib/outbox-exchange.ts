@@ -30,7 +30,14 @@ import { isOfflineError } from './offline.ts';
 import type { SyncStateStore } from './sync-state.ts';
 import { toChangeInput, type PendingChange } from './storage.ts';
 
-export type FlushOutcome = 'drained' | 'offline' | 'unauthenticated' | 'stopped';
+/** The server refused the push for now (RATE_LIMITED): nothing of it was applied; send it again later. */
+export interface RetryLater {
+  kind: 'retryLater';
+  /** The server's hint, if it gave one. */
+  retryAfterMs: number | null;
+}
+
+export type FlushOutcome = 'drained' | 'offline' | 'unauthenticated' | 'stopped' | RetryLater;
 
 type ChangeResult = PushChangesMutation['pushChanges']['results'][number];
 
@@ -81,6 +88,9 @@ export class OutboxPump {
       if (isOfflineError(result.error)) return 'offline';
       if (result.error) {
         if (result.error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return 'unauthenticated';
+        const limited = result.error.graphQLErrors.find((e) => e.extensions?.code === 'RATE_LIMITED');
+        // Not a verdict on the changes: they stay pending, in order, for the loop to send after a wait.
+        if (limited) return { kind: 'retryLater', retryAfterMs: retryAfter(limited.extensions.retryAfterMs) };
         // The server answered, but not with results: nothing of the batch was
         // applied. Keep the changes where a person can see, retry or discard them.
         const error = { code: errorCode(result.error), message: result.error.message };
@@ -173,6 +183,10 @@ export class OutboxPump {
 function pushResultFor(result: ChangeResult): PushChangesMutation {
   const tagged = { ...result, __typename: 'ChangeResult', error: result.error && { ...result.error, __typename: 'SyncError' } };
   return { __typename: 'Mutation', pushChanges: { __typename: 'PushResult', results: [tagged] } } as PushChangesMutation;
+}
+
+function retryAfter(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 function errorCode(error: CombinedError): string {

@@ -15,7 +15,8 @@
  * live: the `changes` subscription is open; local changes are sent as they come.
  * offline / backingOff: wait, then retry. The wait is exponential backoff with
  *   full jitter and a cap; reaching live resets it. `nudge()` (the browser's
- *   `online` event) retries at once.
+ *   `online` event) retries at once. A push the server rate limited backs off
+ *   too, waiting at least as long as the server asked.
  *
  * The table below is the only place transitions are defined; the compiler
  * checks that every state is covered and that every target is a state.
@@ -68,6 +69,8 @@ export class SyncLoop {
   /** The position the last pull reached: where the live stream starts. */
   #position: string | null = null;
   readonly #backoff: Backoff;
+  /** The next backoff waits at least this long (the server's retry-after). */
+  #minDelayMs = 0;
   lastError: string | null = null;
 
   constructor(
@@ -107,7 +110,10 @@ export class SyncLoop {
   #leaveOnFlushFailure(outcome: FlushOutcome): boolean {
     if (outcome === 'offline') this.#dispatch('wentOffline');
     else if (outcome === 'unauthenticated') this.#fail('not authenticated');
-    else return false;
+    else if (typeof outcome === 'object') {
+      this.#minDelayMs = outcome.retryAfterMs ?? 0;
+      this.#fail('rate limited by the server');
+    } else return false;
     return true;
   }
 
@@ -147,7 +153,8 @@ export class SyncLoop {
         return;
       case 'offline':
       case 'backingOff': {
-        const delay = this.#backoff.next();
+        const delay = Math.max(this.#backoff.next(), this.#minDelayMs);
+        this.#minDelayMs = 0;
         this.#timer = (this.options.setTimer ?? setTimeout)(() => this.#dispatch('retry'), delay);
         return;
       }

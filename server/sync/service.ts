@@ -2,6 +2,7 @@
  * The sync operations as the API sees them: limits, tokens and workspace scoping
  * applied in one place, so resolvers stay one line each.
  */
+import { GraphQLError } from 'graphql';
 import type { Database } from '../../db/client.ts';
 import type { Viewer } from '../auth.ts';
 import type { SyncLimits } from '../config.ts';
@@ -13,6 +14,7 @@ import type { ChangeNotifier } from './notifier.ts';
 import { ignoreSyncEvents, observeSubscription, type SyncObserver } from './observer.ts';
 import { readChangePage, readHead, type ChangePage, type ChangeView } from './pull.ts';
 import { pushChanges, type ChangeResultView } from './push.ts';
+import type { PushRateLimiter } from './rate-limit.ts';
 import { badToken, type SyncTokenCodec } from './tokens.ts';
 import type { ChangeInputWire } from './validate.ts';
 
@@ -29,6 +31,8 @@ export interface SyncServiceDeps {
   notifier: ChangeNotifier;
   limits: SyncLimits;
   observer?: SyncObserver;
+  /** Absent: pushes are not rate limited. */
+  pushRate?: PushRateLimiter | null;
 }
 
 const MAX_CLIENT_ID_LENGTH = 255;
@@ -60,6 +64,13 @@ export class SyncService {
         RequestErrorCode.BATCH_TOO_LARGE,
         `A push takes at most ${maxBatchSize} changes; this one has ${changes.length}. Split it into several pushes.`,
       );
+    }
+    // Before the transaction: a refused push has applied nothing.
+    const rate = this.deps.pushRate?.take([viewer.workspaceId, viewer.userId, clientId]);
+    if (rate && !rate.allowed) {
+      throw new GraphQLError(`Too many pushes from this client; retry in ${rate.retryAfterMs} ms.`, {
+        extensions: { code: RequestErrorCode.RATE_LIMITED, retryAfterMs: rate.retryAfterMs },
+      });
     }
     if (changes.length === 0) {
       this.#observer.onPush([]);

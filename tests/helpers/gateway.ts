@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createGateway, type Gateway, type GatewayOptions } from '../../server/app.ts';
 import { signToken } from '../../server/auth.ts';
-import type { SyncLimits } from '../../server/config.ts';
+import { readConfig, type GatewayConfig, type SyncLimits } from '../../server/config.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -50,14 +50,20 @@ export async function startTestGateway(
     poolSize?: number;
     jwtSecret?: string | null;
     gateway?: Omit<GatewayOptions, 'database' | 'config'>;
+    /** Environment variables as the gateway reads them (e.g. NODE_ENV, MAX_BODY_BYTES, PUSH_RATE_LIMIT). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TestGateway> {
   const database = await openTestDatabase({ poolSize: options.poolSize });
+  const jwtSecret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
+  // The gateway's own defaults, except push rate limiting: tests replay many
+  // pushes in a burst, and those that test the limit turn it on.
+  const config: GatewayConfig = readConfig({ PUSH_RATE_LIMIT: '0', JWT_SECRET: jwtSecret ?? undefined, ...options.env });
   const gateway = await createGateway({
     database,
     config: {
-      jwtSecret: options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret,
-      graphiql: true,
+      ...config,
+      jwtSecret,
       limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits },
     },
     ...options.gateway,

@@ -236,6 +236,28 @@ describe('SyncLoop', () => {
     expect(thrown.loop.lastError).toMatch(/disk full/);
   });
 
+  it('backs off, keeping the outbox, when the server rate limits a push, and waits at least its retry-after', async () => {
+    const h = harness({ flushes: [{ kind: 'retryLater', retryAfterMs: 5_000 }], random: 0 });
+    h.loop.start();
+    await settle();
+    expect(h.states).toEqual(['syncing', 'backingOff']);
+    expect(h.loop.lastError).toBe('rate limited by the server');
+    expect(h.timers.map((t) => t.ms)).toEqual([5_000]);
+    await h.fire();
+    // The retry syncs and flushes again; the next backoff is the plain one.
+    expect(h.log.filter((entry) => entry === 'flush')).toHaveLength(3);
+    expect(h.loop.state).toBe('live');
+
+    const live = harness({ flushes: ['drained', 'drained', { kind: 'retryLater', retryAfterMs: null }], random: 0 });
+    live.loop.start();
+    await settle();
+    live.loop.kick();
+    await settle();
+    expect(live.states).toEqual(['syncing', 'live', 'backingOff']);
+    expect(live.streams[0]!.closed).toBe(true);
+    expect(live.timers.map((t) => t.ms)).toEqual([0]);
+  });
+
   it('backs off when a pull throws', async () => {
     const h = harness({ pulls: [new Error('unexpected')] });
     h.loop.start();

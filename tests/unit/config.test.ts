@@ -38,6 +38,30 @@ describe('readConfig', () => {
     expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: secret, GRAPHIQL: 'true' }).graphiql).toBe(true);
   });
 
+  it('has request limits and push rate limiting on by default, configurable, and introspection off in production', () => {
+    const config = readConfig({});
+    expect(config.introspection).toBe(true);
+    expect(config.requestLimits).toEqual({
+      maxBodyBytes: 2 * 1024 * 1024,
+      maxQueryDepth: 8,
+      maxQueryCost: 5000,
+      maxAliases: 15,
+      maxTokens: 1000,
+      maxDirectives: 50,
+    });
+    expect(config.pushRate).toEqual({ perSecond: 20, burst: 60 });
+    const secret = 'x'.repeat(32);
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).introspection).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: secret, INTROSPECTION: 'true' }).introspection).toBe(true);
+    const tuned = readConfig({ MAX_BODY_BYTES: '1000', MAX_QUERY_DEPTH: '3', PUSH_RATE_LIMIT: '0.5', PUSH_RATE_BURST: '2' });
+    expect(tuned.requestLimits).toMatchObject({ maxBodyBytes: 1000, maxQueryDepth: 3 });
+    expect(tuned.pushRate).toEqual({ perSecond: 0.5, burst: 2 });
+    expect(readConfig({ PUSH_RATE_LIMIT: '0' }).pushRate.perSecond).toBe(0);
+    expect(() => readConfig({ PUSH_RATE_LIMIT: '-1', MAX_BODY_BYTES: '0', INTROSPECTION: 'maybe' })).toThrow(
+      /PUSH_RATE_LIMIT[\s\S]*MAX_BODY_BYTES[\s\S]*INTROSPECTION|INTROSPECTION[\s\S]*MAX_BODY_BYTES[\s\S]*PUSH_RATE_LIMIT/,
+    );
+  });
+
   it('refuses a default page larger than the maximum', () => {
     expect(() => readConfig({ DEFAULT_PAGE_SIZE: '100', MAX_PAGE_SIZE: '50' })).toThrow(/DEFAULT_PAGE_SIZE/);
   });
