@@ -23,6 +23,7 @@ import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
+import { PostgresChangeNotifier } from './sync/pg-notifier.ts';
 import { SyncService } from './sync/service.ts';
 import { SyncTokenCodec } from './sync/tokens.ts';
 
@@ -45,6 +46,7 @@ export interface Gateway {
 export interface GatewayOptions {
   database: OpenDatabase;
   config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'>;
+  /** Default: PostgreSQL NOTIFY on PostgreSQL (many processes), in-process signals on PGlite (one process). */
   notifier?: ChangeNotifier;
   /**
    * The built notes app, served at `/` (default: client/app/dist, the output of
@@ -104,7 +106,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     typeDefs,
     resolvers: [resolvers, { Query: listResolvers }] as never,
   });
-  const notifier = options.notifier ?? new LocalChangeNotifier();
+  const pgNotifier =
+    !options.notifier && database.kind === 'postgres' && database.listen ? await PostgresChangeNotifier.start({ listen: database.listen }) : null;
+  const notifier = options.notifier ?? pgNotifier ?? new LocalChangeNotifier();
   const sync = new SyncService({
     db,
     entities,
@@ -215,6 +219,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await yoga.dispose();
+      await pgNotifier?.close();
     },
   };
 }

@@ -53,13 +53,15 @@ export class SyncService {
       );
     }
     if (changes.length === 0) return { results: [] };
+    const { notifier } = this.deps;
     const outcome = await pushChanges(this.deps.db, this.deps.entities, {
       workspaceId: viewer.workspaceId,
       clientId,
       changes,
+      beforeCommit: notifier.announce && ((tx, lastSeq) => notifier.announce!(tx, viewer.workspaceId, lastSeq)),
     });
     // After commit: subscribers woken now read the committed changes.
-    if (outcome.written > 0) this.deps.notifier.publish(viewer.workspaceId, outcome.lastSeq);
+    if (outcome.written > 0) notifier.publish(viewer.workspaceId, outcome.lastSeq);
     return { results: outcome.results };
   }
 
