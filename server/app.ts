@@ -12,13 +12,15 @@ import { buildSchema, type ExecutionArgs } from 'graphql';
 import type { OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
-import type { GatewayConfig } from './config.ts';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { useAuth } from './plugins/auth.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
+import { useShutdown } from './plugins/shutdown.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
+import { closeHttpServer, Drain, shuttingDownError } from './shutdown.ts';
 import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
@@ -39,13 +41,21 @@ export interface Gateway {
   notifier: ChangeNotifier;
   /** Set in dev mode (no JWT_SECRET): a token for the dev workspace, valid for 30 days. */
   devToken: string | null;
+  /** True once close() has begun: new requests get SHUTTING_DOWN (a readiness probe should fail). */
+  readonly isDraining: boolean;
   listen(port: number, host?: string): Promise<number>;
+  /**
+   * Drains, then closes: refuses new requests, waits for those in flight (at
+   * most the shutdown timeout), closes WebSockets with 1012 and ends SSE streams
+   * with SHUTTING_DOWN, stops listening for change signals. The database stays
+   * open: its owner closes it.
+   */
   close(): Promise<void>;
 }
 
 export interface GatewayOptions {
   database: OpenDatabase;
-  config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'>;
+  config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'> & Partial<Pick<GatewayConfig, 'shutdownTimeoutMs'>>;
   /** Default: PostgreSQL NOTIFY on PostgreSQL (many processes), in-process signals on PGlite (one process). */
   notifier?: ChangeNotifier;
   /**
@@ -109,6 +119,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pgNotifier =
     !options.notifier && database.kind === 'postgres' && database.listen ? await PostgresChangeNotifier.start({ listen: database.listen }) : null;
   const notifier = options.notifier ?? pgNotifier ?? new LocalChangeNotifier();
+  const drain = new Drain();
   const sync = new SyncService({
     db,
     entities,
@@ -131,7 +142,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       : false,
     // Rendered from the installed package: no CDN, so it works offline.
     renderGraphiQL,
-    plugins: [useAuth(createTokenVerifier(jwtSecret)), useErrorCodes()],
+    plugins: [useShutdown(drain), useAuth(createTokenVerifier(jwtSecret)), useErrorCodes()],
   });
 
   const appDir = options.appDir === undefined ? DEFAULT_APP_DIR : options.appDir;
@@ -141,7 +152,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const httpServer = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
+    // While draining, yoga answers every path with SHUTTING_DOWN.
+    if (drain.draining || path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
       void yoga.requestListener(req, res);
       return;
     }
@@ -171,12 +183,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    verifyClient: (_info, accept) => (drain.draining ? accept(false, 503, 'Service Unavailable: shutting down') : accept(true)),
+  });
   const wsDisposable = useServer(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe(a: ExecutionArgs): unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
+        if (drain.draining) return [shuttingDownError()];
         const enveloped = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -207,17 +224,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sync,
     notifier,
     devToken,
+    get isDraining() {
+      return drain.draining;
+    },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     async close() {
+      const deadline = Date.now() + (config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      const remaining = () => Math.max(0, deadline - Date.now());
+      if (!(await drain.drain(remaining()))) console.error(`shutdown: requests still in flight after the timeout (${drain.inFlight}); cutting them`);
+      // 1012 "Service Restart": the client reconnects (elsewhere, or here once restarted) and resumes from its token.
+      for (const socket of wsServer.clients) socket.close(1012, 'Service Restart');
+      drain.endStreams();
+      await closeHttpServer(httpServer, remaining(), () => {
+        for (const socket of wsServer.clients) socket.terminate();
+      });
       await wsDisposable.dispose();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      // SSE streams are long-lived responses: end them, or close() waits forever.
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await yoga.dispose();
       await pgNotifier?.close();
     },

@@ -18,7 +18,11 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** The built notes app served at `/` (absolute path). */
   appDir: string;
+  /** How long a SIGTERM waits for requests in flight before cutting them. */
+  shutdownTimeoutMs: number;
 }
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface SyncLimits {
   maxBatchSize: number;
@@ -45,6 +49,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
   APP_DIR: z.string().min(1).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
 });
 
 export class ConfigError extends Error {
@@ -82,5 +87,6 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     production,
     graphiql: e.GRAPHIQL ?? !production,
     appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

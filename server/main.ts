@@ -33,9 +33,20 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    console.log(`${signal}: shutting down`);
-    await gateway.close();
-    await database.close();
+    console.log(`${signal}: draining (at most ${config.shutdownTimeoutMs} ms), then shutting down`);
+    // The drain is bounded; this is for a close that hangs anyway.
+    setTimeout(() => {
+      console.error('shutdown did not finish: exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000).unref();
+    try {
+      await gateway.close();
+      await database.close();
+    } catch (error) {
+      console.error('shutdown failed', error);
+      process.exit(1);
+    }
+    console.log('shut down');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
