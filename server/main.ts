@@ -14,21 +14,7 @@ async function main() {
   const database = await openDatabase(config.database);
   const gateway = await createGateway({ database, config, appDir: config.appDir });
   const port = await gateway.listen(config.port, config.host);
-
-  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  console.log(`sync gateway on http://${shown}:${port}${GRAPHQL_PATH} (database: ${where})`);
-  const appBuilt = existsSync(join(config.appDir, 'index.html'));
-  console.log(
-    appBuilt
-      ? `notes app: open http://${shown}:${port}/ in a browser`
-      : `notes app: not built in ${config.appDir} (run npm run build:app)`,
-  );
-  if (config.graphiql) console.log(`GraphiQL: open http://${shown}:${port}${GRAPHQL_PATH} in a browser`);
-  if (gateway.devToken) {
-    console.log('dev mode: JWT_SECRET is not set, so a generated secret kept in the database signs tokens.');
-    console.log(`dev token (workspace "dev", pre-filled in GraphiQL):\n  Authorization: Bearer ${gateway.devToken}`);
-  }
-
+  // Before the line that says where it listens: whoever waits for that line may signal at once.
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -51,6 +37,20 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  console.log(`sync gateway on http://${shown}:${port}${GRAPHQL_PATH} (database: ${where})`);
+  const appBuilt = existsSync(join(config.appDir, 'index.html'));
+  console.log(
+    appBuilt
+      ? `notes app: open http://${shown}:${port}/ in a browser`
+      : `notes app: not built in ${config.appDir} (run npm run build:app)`,
+  );
+  if (config.graphiql) console.log(`GraphiQL: open http://${shown}:${port}${GRAPHQL_PATH} in a browser`);
+  if (gateway.devToken) {
+    console.log('dev mode: JWT_SECRET is not set, so a generated secret kept in the database signs tokens.');
+    console.log(`dev token (workspace "dev", pre-filled in GraphiQL):\n  Authorization: Bearer ${gateway.devToken}`);
+  }
 }
 
 main().catch((error) => {
