@@ -19,7 +19,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    console.log(`${signal}: draining (at most ${config.shutdownTimeoutMs} ms), then shutting down`);
+    console.log(`${signal}: shutting down (draining for at most ${config.shutdownTimeoutMs} ms)`);
     // The drain is bounded; this is for a close that hangs anyway.
     setTimeout(() => {
       console.error('shutdown did not finish: exiting');

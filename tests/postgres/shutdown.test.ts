@@ -85,7 +85,7 @@ describe('SIGTERM', () => {
     await until('the three pushes to wait inside their transactions', async () => ((await waitingOnTheLock()) === 3 ? true : undefined));
 
     const exited = server.stop();
-    await until('the drain to start', () => (server.output().includes('SIGTERM: draining') ? true : undefined));
+    await until('the drain to start', () => (server.output().includes('SIGTERM: shutting down') ? true : undefined));
 
     // New requests during the drain: 503 with SHUTTING_DOWN, over plain HTTP and for a new SSE subscription.
     const refused = await fetch(server.url, {
