@@ -36,8 +36,15 @@ export function useShutdown(drain: Drain): Plugin {
     },
     onResponse({ serverContext, response }) {
       inFlight.get(serverContext)?.();
-      // Kept-alive connections would otherwise hold the server open after the drain.
-      if (drain.draining) response.headers.set('connection', 'close');
+      // Kept-alive connections would otherwise hold the server open after the drain
+      // (closeHttpServer still closes them as they go idle if a response's headers are frozen).
+      if (drain.draining) {
+        try {
+          response.headers.set('connection', 'close');
+        } catch {
+          // immutable headers (e.g. Response.error())
+        }
+      }
     },
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args) => {
