@@ -24,25 +24,51 @@ export type DatabaseTarget =
   /** `dataDir` undefined: in memory (tests only). */
   | { kind: 'pglite'; dataDir?: string };
 
+/** Called for every notification on a LISTENed channel, with its payload. */
+export type NotificationHandler = (payload: string) => void;
+
 export interface OpenDatabase {
   db: Database;
   kind: DatabaseTarget['kind'];
+  /**
+   * PostgreSQL only: LISTEN on `channel` over a connection of its own (never one
+   * of the pool's, which a long push could hold). The driver reconnects it by
+   * itself; `onListen` runs after every (re)connect, once LISTEN is in effect,
+   * because notifications sent while it was down are gone.
+   */
+  listen?(channel: string, onNotify: NotificationHandler, onListen: () => void): Promise<{ unlisten(): Promise<void> }>;
   close(): Promise<void>;
 }
+
+/**
+ * Names this process's connections in pg_stat_activity, so an operator (or a
+ * test) can tell which gateway process holds which backend.
+ */
+export const applicationName = (role?: string) => `sync-gateway pid=${process.pid}${role ? ` ${role}` : ''}`;
 
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.kind === 'postgres') {
     // Migrations run on a single connection of their own so their NOTICEs and
     // session state never reach the pool the server uses.
-    const migrationClient = postgres(target.url, { max: 1, onnotice: () => {} });
+    const migrationClient = postgres(target.url, { max: 1, onnotice: () => {}, connection: { application_name: applicationName('migrate') } });
     try {
       await migratePostgres(drizzlePostgres(migrationClient), { migrationsFolder });
     } finally {
       await migrationClient.end();
     }
-    const client = postgres(target.url, { max: target.poolSize ?? 10, onnotice: () => {} });
+    const client = postgres(target.url, { max: target.poolSize ?? 10, onnotice: () => {}, connection: { application_name: applicationName() } });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
-    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    // postgres.js opens a listening client lazily, on the first listen(), with
+    // this client's options; this client itself never connects.
+    const listener = postgres(target.url, { max: 1, onnotice: () => {}, connection: { application_name: applicationName('listen') } });
+    return {
+      db,
+      kind: 'postgres',
+      listen: (channel, onNotify, onListen) => listener.listen(channel, onNotify, onListen),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), listener.end({ timeout: 5 })]);
+      },
+    };
   }
 
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });

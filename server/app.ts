@@ -13,7 +13,7 @@ import { buildSchema, GraphQLError, type ExecutionArgs } from 'graphql';
 import { migrationsFolder, type OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
-import type { GatewayConfig } from './config.ts';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { createHealthHandler, drizzleProbe, HEALTH_PATHS, readMigrationJournal } from './health.ts';
 import { silentLogger, yogaLogger, type Logger } from './logger.ts';
@@ -28,14 +28,17 @@ import { errorMasking } from './plugins/error-masking.ts';
 import { useMediaTypeError } from './plugins/media-type.ts';
 import { useNoIntrospection } from './plugins/no-introspection.ts';
 import { useQueryLimits } from './plugins/query-limits.ts';
+import { useShutdown } from './plugins/shutdown.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
+import { closeHttpServer, Drain, shuttingDownError } from './shutdown.ts';
 import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
 import { PushRateLimiter } from './sync/rate-limit.ts';
+import { PostgresChangeNotifier } from './sync/pg-notifier.ts';
 import { SyncService } from './sync/service.ts';
 import { SyncTokenCodec } from './sync/tokens.ts';
 
@@ -51,7 +54,15 @@ export interface Gateway {
   notifier: ChangeNotifier;
   /** Set in dev mode (no JWT_SECRET): a token for the dev workspace, valid for 30 days. */
   devToken: string | null;
+  /** True once close() has begun: new requests get SHUTTING_DOWN (a readiness probe should fail). */
+  readonly isDraining: boolean;
   listen(port: number, host?: string): Promise<number>;
+  /**
+   * Drains, then closes: refuses new requests, waits for those in flight (at
+   * most the shutdown timeout), closes WebSockets with 1012 and ends SSE streams
+   * with SHUTTING_DOWN, stops listening for change signals. The database stays
+   * open: its owner closes it.
+   */
   close(): Promise<void>;
 }
 
@@ -60,7 +71,9 @@ export interface GatewayOptions {
   config: Pick<
     GatewayConfig,
     'jwtSecret' | 'limits' | 'graphiql' | 'production' | 'introspection' | 'requestLimits' | 'pushRate'
-  >;
+  > &
+    Partial<Pick<GatewayConfig, 'shutdownTimeoutMs'>>;
+  /** Default: PostgreSQL NOTIFY on PostgreSQL (many processes), in-process signals on PGlite (one process). */
   notifier?: ChangeNotifier;
   /**
    * The built notes app, served at `/` (default: client/app/dist, the output of
@@ -126,7 +139,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     typeDefs,
     resolvers: [resolvers, { Query: listResolvers }] as never,
   });
-  const notifier = options.notifier ?? new LocalChangeNotifier();
+  const pgNotifier =
+    !options.notifier && database.kind === 'postgres' && database.listen ? await PostgresChangeNotifier.start({ listen: database.listen }) : null;
+  const notifier = options.notifier ?? pgNotifier ?? new LocalChangeNotifier();
+  const drain = new Drain();
   const logger = options.logger ?? silentLogger();
   // Per gateway, not prom-client's global registry: several gateways can share a process.
   const metrics = options.metrics === false ? null : new Registry();
@@ -159,6 +175,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // useBodyLimit below, with the gateway's code.
     maxRequestBodySize: false,
     plugins: [
+      useShutdown(drain),
       useMediaTypeError(),
       useBodyLimit(config.requestLimits.maxBodyBytes),
       useAuth(createTokenVerifier(jwtSecret)),
@@ -178,7 +195,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const serveHealth = createHealthHandler({
     probe: drizzleProbe(db),
     migrations: readMigrationJournal(migrationsFolder),
-    isDraining: options.isDraining,
+    isDraining: () => drain.draining || (options.isDraining?.() ?? false),
     onProbeError: (error) => logger.warn({ err: error }, 'readiness: the database check failed'),
   });
 
@@ -189,7 +206,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       void serveHealth(req, res);
       return;
     }
-    if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`) || (metrics && path === METRICS_PATH)) {
+    // While draining, yoga answers every other path with SHUTTING_DOWN.
+    if (drain.draining || path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`) || (metrics && path === METRICS_PATH)) {
       void yoga.requestListener(req, res);
       return;
     }
@@ -219,13 +237,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    verifyClient: (_info, accept) => (drain.draining ? accept(false, 503, 'Service Unavailable: shutting down') : accept(true)),
+  });
   wsServer.on('headers', assignUpgradeRequestId);
   const wsDisposable = useServer(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe(a: ExecutionArgs): unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
+        if (drain.draining) return [shuttingDownError()];
         const enveloped = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -263,18 +286,27 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sync,
     notifier,
     devToken,
+    get isDraining() {
+      return drain.draining;
+    },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     async close() {
+      const deadline = Date.now() + (config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      const remaining = () => Math.max(0, deadline - Date.now());
+      if (!(await drain.drain(remaining()))) logger.error({ inFlight: drain.inFlight }, 'shutdown: requests still in flight after the timeout; cutting them');
+      // 1012 "Service Restart": the client reconnects (elsewhere, or here once restarted) and resumes from its token.
+      for (const socket of wsServer.clients) socket.close(1012, 'Service Restart');
+      drain.endStreams();
+      await closeHttpServer(httpServer, remaining(), () => {
+        for (const socket of wsServer.clients) socket.terminate();
+      });
       await wsDisposable.dispose();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      // SSE streams are long-lived responses: end them, or close() waits forever.
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await yoga.dispose();
+      await pgNotifier?.close();
     },
   };
 }

@@ -25,7 +25,11 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** Serve Prometheus metrics at /metrics. */
   metrics: boolean;
+  /** How long a SIGTERM waits for requests in flight before cutting them. */
+  shutdownTimeoutMs: number;
 }
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface SyncLimits {
   maxBatchSize: number;
@@ -79,6 +83,7 @@ const EnvSchema = z.object({
   APP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   METRICS: flag.default(true),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
 });
 
 export class ConfigError extends Error {
@@ -128,5 +133,6 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
     logLevel: e.LOG_LEVEL,
     metrics: e.METRICS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -25,6 +25,7 @@ export const RequestErrorCode = {
   TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
   TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
   RATE_LIMITED: 'RATE_LIMITED',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
 } as const;
 export type RequestErrorCode = (typeof RequestErrorCode)[keyof typeof RequestErrorCode];
 

@@ -18,6 +18,29 @@ async function main() {
   const database = await openDatabase(config.database);
   const gateway = await createGateway({ database, config, appDir: config.appDir, metrics: config.metrics, logger: log });
   const port = await gateway.listen(config.port, config.host);
+  // Before the line that says where it listens: whoever waits for that line may signal at once.
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, `${signal}: shutting down (draining for at most ${config.shutdownTimeoutMs} ms)`);
+    // The drain is bounded; this is for a close that hangs anyway.
+    setTimeout(() => {
+      log.error('shutdown did not finish: exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000).unref();
+    try {
+      await gateway.close();
+      await database.close();
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    log.info('shut down');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const origin = `http://${shown}:${port}`;
@@ -32,18 +55,6 @@ async function main() {
     // Printed for the person at the terminal, never into the JSON log: a token is a credential.
     console.log(`dev token (workspace "dev", pre-filled in GraphiQL):\n  Authorization: Bearer ${gateway.devToken}`);
   }
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, `${signal}: shutting down`);
-    await gateway.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error) => {

@@ -12,7 +12,9 @@ const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 const OFFLINE_MESSAGE = /fetch failed|failed to fetch|network ?error|load failed|networkerror|socket hang up|ECONNREFUSED|ECONNRESET/i;
 
 export function isOfflineError(error: CombinedError | undefined): boolean {
-  if (!error?.networkError) return false;
+  if (!error) return false;
+  if (isServerShuttingDown(error)) return true;
+  if (!error.networkError) return false;
   // Any HTTP response means the network works and the server answered.
   if (error.response && typeof (error.response as Response).status === 'number') return false;
   if (typeof navigator !== 'undefined' && navigator.onLine === false) return true;
@@ -26,4 +28,14 @@ export function isOfflineCause(error: unknown): boolean {
     cause = cause.cause as typeof cause;
   }
   return false;
+}
+
+/**
+ * A gateway that is shutting down answers SHUTTING_DOWN (HTTP 503) and ends its
+ * streams with it. Nothing was applied and another instance, or this one once
+ * restarted, will answer: for the client that is the same as offline (keep the
+ * change, retry with backoff), not a failure to show.
+ */
+export function isServerShuttingDown(error: CombinedError): boolean {
+  return error.graphQLErrors.some((e) => e.extensions?.code === 'SHUTTING_DOWN');
 }

@@ -17,7 +17,7 @@ import {
 } from '../generated/graphql.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { cacheOptions, syncedTypes, type RecordData } from './cache.ts';
-import { isOfflineCause, isOfflineError } from './offline.ts';
+import { isOfflineCause, isOfflineError, isServerShuttingDown } from './offline.ts';
 import { OutboxPump } from './outbox-exchange.ts';
 import { StatusStore, type SyncStatus } from './status.ts';
 import { toChangeInput, type PendingChange, type SyncStorage } from './storage.ts';
@@ -300,13 +300,18 @@ function classifyPull(result: OperationResult): PullOutcome {
   return { kind: 'page', syncToken: batch.syncToken, hasMore: batch.hasMore };
 }
 
-function classifyStreamError(error: CombinedError): StreamEnd {
+export function classifyStreamError(error: CombinedError): StreamEnd {
   if (isBadTokenError(error)) return 'badToken';
+  if (isServerShuttingDown(error)) return 'offline';
   if (error.networkError && (isOfflineCause(error.networkError) || isSocketClose(error.networkError))) return 'offline';
   return 'failed';
 }
 
-/** graphql-ws reports a dropped connection as a CloseEvent (or an Event on connect failure). */
+/**
+ * graphql-ws reports a dropped connection as a CloseEvent (or an Event on connect
+ * failure), among them a gateway's 1012 "Service Restart" on shutdown: all mean
+ * reconnect later, from the last token.
+ */
 function isSocketClose(error: unknown): boolean {
   const e = error as { type?: string; code?: number } | undefined;
   return e?.type === 'close' || e?.type === 'error' || typeof e?.code === 'number';

@@ -6,10 +6,21 @@
  * lose or duplicate a change. That keeps this interface easy to back with
  * something cross-process (PostgreSQL NOTIFY) without touching the readers.
  */
+import type { Transaction } from '../../db/client.ts';
+
+/** `seq` is a hint only; 0 when the position is not known (a wake-up after signals may have been missed). */
 export type ChangeListener = (workspaceId: string, seq: number) => void;
 
 export interface ChangeNotifier {
+  /** After commit: wake this process's listeners of the workspace. */
   publish(workspaceId: string, seq: number): void;
+  /**
+   * Inside the push transaction that wrote up to `seq`, after its last write:
+   * a signal for other processes goes out from here, so it is delivered with
+   * the commit and never for a push that rolled back. In-process notifiers
+   * leave it out.
+   */
+  announce?(tx: Transaction, workspaceId: string, seq: number): Promise<void>;
   /** Returns the function that stops listening. */
   subscribe(workspaceId: string, listener: ChangeListener): () => void;
   /** Live listeners of a workspace in this process (one per open subscription). */
@@ -36,5 +47,10 @@ export class LocalChangeNotifier implements ChangeNotifier {
 
   listenerCount(workspaceId: string): number {
     return this.#listeners.get(workspaceId)?.size ?? 0;
+  }
+
+  /** Wakes every listener of every workspace: for when signals may have been lost. */
+  wakeAll(): void {
+    for (const [workspaceId, listeners] of this.#listeners) for (const listener of listeners) listener(workspaceId, 0);
   }
 }

@@ -39,7 +39,13 @@ export interface PushOutcome {
 export async function pushChanges(
   db: Database,
   entities: EntityRegistry,
-  input: { workspaceId: string; clientId: string; changes: ChangeInputWire[] },
+  input: {
+    workspaceId: string;
+    clientId: string;
+    changes: ChangeInputWire[];
+    /** Runs last in the transaction when the push wrote anything, with the new position. */
+    beforeCommit?: (tx: Transaction, lastSeq: number) => Promise<void>;
+  },
 ): Promise<PushOutcome> {
   const { workspaceId, clientId } = input;
   const validated = input.changes.map((change) => validateChange(change, entities));
@@ -80,6 +86,7 @@ export async function pushChanges(
     }
 
     await ws.flush();
+    if (ws.seq > ws.startSeq) await input.beforeCommit?.(tx, ws.seq);
     return { results, lastSeq: ws.seq, written: ws.seq - ws.startSeq };
   });
 }

@@ -76,13 +76,15 @@ export class SyncService {
       this.#observer.onPush([]);
       return { results: [] };
     }
+    const { notifier } = this.deps;
     const outcome = await pushChanges(this.deps.db, this.deps.entities, {
       workspaceId: viewer.workspaceId,
       clientId,
       changes,
+      beforeCommit: notifier.announce && ((tx, lastSeq) => notifier.announce!(tx, viewer.workspaceId, lastSeq)),
     });
     // After commit: subscribers woken now read the committed changes.
-    if (outcome.written > 0) this.deps.notifier.publish(viewer.workspaceId, outcome.lastSeq);
+    if (outcome.written > 0) notifier.publish(viewer.workspaceId, outcome.lastSeq);
     this.#observer.onPush(outcome.results);
     return { results: outcome.results };
   }

@@ -44,6 +44,18 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/**
+ * The gateway's own defaults, except push rate limiting: tests replay many
+ * pushes in a burst, and those that test the limit turn it on.
+ */
+export function testGatewayConfig(
+  options: { limits?: Partial<SyncLimits>; jwtSecret?: string | null; env?: Record<string, string> } = {},
+): GatewayConfig {
+  const jwtSecret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
+  const config = readConfig({ PUSH_RATE_LIMIT: '0', JWT_SECRET: jwtSecret ?? undefined, ...options.env });
+  return { ...config, jwtSecret, limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits } };
+}
+
 export async function startTestGateway(
   options: {
     limits?: Partial<SyncLimits>;
@@ -55,17 +67,9 @@ export async function startTestGateway(
   } = {},
 ): Promise<TestGateway> {
   const database = await openTestDatabase({ poolSize: options.poolSize });
-  const jwtSecret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
-  // The gateway's own defaults, except push rate limiting: tests replay many
-  // pushes in a burst, and those that test the limit turn it on.
-  const config: GatewayConfig = readConfig({ PUSH_RATE_LIMIT: '0', JWT_SECRET: jwtSecret ?? undefined, ...options.env });
   const gateway = await createGateway({
     database,
-    config: {
-      ...config,
-      jwtSecret,
-      limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits },
-    },
+    config: testGatewayConfig(options),
     ...options.gateway,
   });
   const port = await gateway.listen(0, '127.0.0.1');

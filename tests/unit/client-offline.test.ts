@@ -3,6 +3,9 @@ import { CombinedError } from '@urql/core';
 import { GraphQLError } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isOfflineCause, isOfflineError } from '../../client/lib/offline.ts';
+import { classifyStreamError } from '../../client/lib/sync-client.ts';
+
+const shuttingDown = () => new GraphQLError('The gateway is shutting down.', { extensions: { code: 'SHUTTING_DOWN' } });
 
 function nodeFetchFailure(code: string) {
   // What undici's fetch throws: TypeError('fetch failed') with the socket error as cause.
@@ -46,6 +49,11 @@ describe('isOfflineError', () => {
     expect(isOfflineError(new CombinedError({ networkError: new TypeError('Failed to fetch'), response }))).toBe(false);
   });
 
+  it('is true for a gateway shutting down (503 SHUTTING_DOWN): nothing was applied, so keep the change and retry', () => {
+    const response = new Response('{}', { status: 503 });
+    expect(isOfflineError(new CombinedError({ graphQLErrors: [shuttingDown()], response }))).toBe(true);
+  });
+
   it('is false for GraphQL errors', () => {
     const error = new CombinedError({ graphQLErrors: [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })] });
     expect(isOfflineError(error)).toBe(false);
@@ -86,5 +94,20 @@ describe('isOfflineCause', () => {
     const a: { message: string; cause?: unknown } = { message: 'a' };
     a.cause = a;
     expect(isOfflineCause(a)).toBe(false);
+  });
+});
+
+describe('classifyStreamError (how the live stream ended)', () => {
+  it("is offline (reconnect with backoff) for a gateway's shutdown: WebSocket close 1012, or a final SHUTTING_DOWN error", () => {
+    const serviceRestart = { type: 'close', code: 1012, reason: 'Service Restart', wasClean: true };
+    expect(classifyStreamError(new CombinedError({ networkError: serviceRestart as never }))).toBe('offline');
+    expect(classifyStreamError(new CombinedError({ graphQLErrors: [shuttingDown()] }))).toBe('offline');
+  });
+
+  it('is badToken for BAD_SYNC_TOKEN and failed for other GraphQL errors', () => {
+    const badToken = new GraphQLError('bad token', { extensions: { code: 'BAD_SYNC_TOKEN' } });
+    expect(classifyStreamError(new CombinedError({ graphQLErrors: [badToken] }))).toBe('badToken');
+    const other = new GraphQLError('boom', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(classifyStreamError(new CombinedError({ graphQLErrors: [other] }))).toBe('failed');
   });
 });
