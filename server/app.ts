@@ -12,7 +12,7 @@ import { buildSchema, type ExecutionArgs } from 'graphql';
 import type { OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
-import type { GatewayConfig } from './config.ts';
+import type { CompactionConfig, GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { useAuth } from './plugins/auth.ts';
 import { useErrorCodes } from './plugins/error-codes.ts';
@@ -20,6 +20,7 @@ import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
+import { scheduleCompaction } from './sync/compaction.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
@@ -44,7 +45,7 @@ export interface Gateway {
 
 export interface GatewayOptions {
   database: OpenDatabase;
-  config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'>;
+  config: Pick<GatewayConfig, 'jwtSecret' | 'limits' | 'graphiql'> & { compaction?: CompactionConfig | null };
   notifier?: ChangeNotifier;
   /**
    * The built notes app, served at `/` (default: client/app/dist, the output of
@@ -167,6 +168,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   });
 
+  const compaction = config.compaction
+    ? scheduleCompaction(db, {
+        ...config.compaction,
+        onReport: (report) =>
+          console.log(`compaction: ${JSON.stringify({ cutoff: report.cutoff, dropped: report.dropped, workspaces: report.compacted })}`),
+        onError: (error) => console.error('compaction failed; the next pass retries', error),
+      })
+    : null;
+
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const wsDisposable = useServer(
     {
@@ -209,6 +219,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
       }),
     async close() {
+      await compaction?.stop();
       await wsDisposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       // SSE streams are long-lived responses: end them, or close() waits forever.

@@ -18,6 +18,14 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** The built notes app served at `/` (absolute path). */
   appDir: string;
+  /** null: compaction off, the change log is kept whole. */
+  compaction: CompactionConfig | null;
+}
+
+export interface CompactionConfig {
+  /** Log entries older than this may be dropped (see server/sync/compaction.ts). */
+  horizonHours: number;
+  intervalMinutes: number;
 }
 
 export interface SyncLimits {
@@ -45,6 +53,8 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
   APP_DIR: z.string().min(1).optional(),
+  COMPACTION_HORIZON_HOURS: z.coerce.number().int().min(0).default(720),
+  COMPACTION_INTERVAL_MINUTES: positiveInt(60),
 });
 
 export class ConfigError extends Error {
@@ -82,5 +92,9 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     production,
     graphiql: e.GRAPHIQL ?? !production,
     appDir: e.APP_DIR ? resolve(e.APP_DIR) : DEFAULT_APP_DIR,
+    compaction:
+      e.COMPACTION_HORIZON_HOURS === 0
+        ? null
+        : { horizonHours: e.COMPACTION_HORIZON_HOURS, intervalMinutes: e.COMPACTION_INTERVAL_MINUTES },
   };
 }

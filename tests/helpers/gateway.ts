@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createGateway, type Gateway } from '../../server/app.ts';
 import { signToken } from '../../server/auth.ts';
 import type { SyncLimits } from '../../server/config.ts';
+import type { ChangeNotifier } from '../../server/sync/notifier.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -45,7 +46,7 @@ export interface TestGateway {
 }
 
 export async function startTestGateway(
-  options: { limits?: Partial<SyncLimits>; poolSize?: number; jwtSecret?: string | null } = {},
+  options: { limits?: Partial<SyncLimits>; poolSize?: number; jwtSecret?: string | null; notifier?: ChangeNotifier } = {},
 ): Promise<TestGateway> {
   const database = await openTestDatabase({ poolSize: options.poolSize });
   const gateway = await createGateway({
@@ -55,6 +56,7 @@ export async function startTestGateway(
       graphiql: true,
       limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits },
     },
+    notifier: options.notifier,
   });
   const port = await gateway.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
