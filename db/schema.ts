@@ -104,6 +104,12 @@ export const syncedTables = {
 export const syncWorkspaces = pgTable('sync_workspaces', {
   id: text('id').primaryKey(),
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  /**
+   * Compaction floor: log entries at or below this position may have been dropped
+   * (server/sync/compaction.ts), so a reader whose position is below it could miss
+   * a change and must start over with a full sync.
+   */
+  compactedSeq: bigint('compacted_seq', { mode: 'number' }).notNull().default(0),
 });
 
 /** Every accepted change, in server order, with the record as it was right after it. */

@@ -13,7 +13,7 @@ import { buildSchema, GraphQLError, type ExecutionArgs } from 'graphql';
 import { migrationsFolder, type OpenDatabase } from '../db/client.ts';
 import { syncedTables } from '../db/schema.ts';
 import { createTokenVerifier, signToken, type Viewer } from './auth.ts';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type GatewayConfig } from './config.ts';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type CompactionConfig, type GatewayConfig } from './config.ts';
 import { requireViewer, type GatewayContext } from './context.ts';
 import { createHealthHandler, drizzleProbe, HEALTH_PATHS, readMigrationJournal } from './health.ts';
 import { silentLogger, yogaLogger, type Logger } from './logger.ts';
@@ -34,6 +34,7 @@ import { loadTypeDefs } from './schema.ts';
 import { loadOrCreateSecret } from './secrets.ts';
 import { closeHttpServer, Drain, shuttingDownError } from './shutdown.ts';
 import { createStaticHandler, DEFAULT_APP_DIR } from './static.ts';
+import { scheduleCompaction } from './sync/compaction.ts';
 import { buildEntityRegistry } from './sync/entities.ts';
 import { findListFields } from './sync/lists.ts';
 import { LocalChangeNotifier, type ChangeNotifier } from './sync/notifier.ts';
@@ -72,7 +73,7 @@ export interface GatewayOptions {
     GatewayConfig,
     'jwtSecret' | 'limits' | 'graphiql' | 'production' | 'introspection' | 'requestLimits' | 'pushRate'
   > &
-    Partial<Pick<GatewayConfig, 'shutdownTimeoutMs'>>;
+    Partial<Pick<GatewayConfig, 'shutdownTimeoutMs'>> & { compaction?: CompactionConfig | null };
   /** Default: PostgreSQL NOTIFY on PostgreSQL (many processes), in-process signals on PGlite (one process). */
   notifier?: ChangeNotifier;
   /**
@@ -237,6 +238,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   });
 
+  const compaction = config.compaction
+    ? scheduleCompaction(db, {
+        ...config.compaction,
+        onReport: (report) => logger.info({ cutoff: report.cutoff, dropped: report.dropped, workspaces: report.compacted }, 'compaction'),
+        onError: (error) => logger.error({ err: error }, 'compaction failed; the next pass retries'),
+      })
+    : null;
+
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: GRAPHQL_PATH,
@@ -297,6 +306,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       const deadline = Date.now() + (config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
       const remaining = () => Math.max(0, deadline - Date.now());
+      await compaction?.stop();
       if (!(await drain.drain(remaining()))) logger.error({ inFlight: drain.inFlight }, 'shutdown: requests still in flight after the timeout; cutting them');
       // 1012 "Service Restart": the client reconnects (elsewhere, or here once restarted) and resumes from its token.
       for (const socket of wsServer.clients) socket.close(1012, 'Service Restart');

@@ -27,6 +27,14 @@ export interface GatewayConfig {
   metrics: boolean;
   /** How long a SIGTERM waits for requests in flight before cutting them. */
   shutdownTimeoutMs: number;
+  /** null: compaction off, the change log is kept whole. */
+  compaction: CompactionConfig | null;
+}
+
+export interface CompactionConfig {
+  /** Log entries older than this may be dropped (see server/sync/compaction.ts). */
+  horizonHours: number;
+  intervalMinutes: number;
 }
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -84,6 +92,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   METRICS: flag.default(true),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+  COMPACTION_HORIZON_HOURS: z.coerce.number().int().min(0).default(720),
+  COMPACTION_INTERVAL_MINUTES: positiveInt(60),
 });
 
 export class ConfigError extends Error {
@@ -134,5 +144,9 @@ export function readConfig(env: Record<string, string | undefined>): GatewayConf
     logLevel: e.LOG_LEVEL,
     metrics: e.METRICS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    compaction:
+      e.COMPACTION_HORIZON_HOURS === 0
+        ? null
+        : { horizonHours: e.COMPACTION_HORIZON_HOURS, intervalMinutes: e.COMPACTION_INTERVAL_MINUTES },
   };
 }

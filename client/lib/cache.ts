@@ -164,28 +164,87 @@ function recordsOfPush(push: PushChangesMutation['pushChanges'] | undefined): (R
   return (push?.results ?? []).flatMap((r) => [r.record as RecordData | null, ...((r.conflicts ?? []) as RecordData[])]);
 }
 
-export function cacheOptions(): Partial<CacheExchangeOpts> {
+/** A record the client knows of, named by type and id. */
+export interface RecordRef {
+  entityType: string;
+  entityId: string;
+}
+
+/**
+ * A full sync (a pull from since: null through its last page) returns every
+ * record the server's log still has. A record the lists hold that it did not
+ * return is gone from the log: its tombstone was compacted away, so its delete
+ * will never arrive. At the last page such records are dropped from the lists and
+ * the cache, unless a local change waiting to be sent names them (its answer
+ * settles them). Records that arrive by any other way meanwhile count as seen.
+ */
+class FullSyncSweep {
+  #seen: Set<string> | null = null;
+
+  constructor(private readonly pending: () => Iterable<RecordRef>) {}
+
+  begin() {
+    this.#seen = new Set();
+  }
+
+  see(cache: Cache, records: (RecordData | null | undefined)[]) {
+    if (!this.#seen) return;
+    for (const record of records) {
+      const key = record && cache.keyOfEntity({ __typename: record.__typename, id: record.id });
+      if (key) this.#seen.add(key);
+    }
+  }
+
+  finish(cache: Cache) {
+    const seen = this.#seen;
+    this.#seen = null;
+    if (!seen) return;
+    for (const { entityType, entityId } of this.pending()) {
+      const key = cache.keyOfEntity({ __typename: entityType, id: entityId });
+      if (key) seen.add(key);
+    }
+    for (const { list } of Object.values(syncedTypes)) {
+      const current = cache.resolve('Query', list.field) as string[] | null | undefined;
+      if (!current) continue;
+      const gone = current.filter((key) => !seen.has(key));
+      if (gone.length === 0) continue;
+      cache.link('Query', list.field, current.filter((key) => seen.has(key)));
+      for (const key of gone) cache.invalidate(key);
+    }
+  }
+}
+
+/** `pending`: the records local changes not yet answered by the server name. */
+export function cacheOptions(pending: () => Iterable<RecordRef> = () => []): Partial<CacheExchangeOpts> {
+  const sweep = new FullSyncSweep(pending);
+  const arrived = (cache: Cache, records: (RecordData | null | undefined)[]) => {
+    sweep.see(cache, records);
+    updateLists(cache, records);
+  };
   return {
     schema,
     // Protocol wrappers are not entities: they are stored inside their parent.
     keys: { ChangeBatch: () => null, Change: () => null, PushResult: () => null, ChangeResult: () => null, SyncError: () => null },
     updates: {
       Query: {
-        pullChanges: (result, _args, cache) => {
+        pullChanges: (result, args, cache) => {
           const batch = (result as unknown as PullChangesQuery).pullChanges;
-          updateLists(cache, batch?.changes.map((c) => c.record as RecordData) ?? []);
+          if (!batch) return;
+          if (args.since === null || args.since === undefined) sweep.begin();
+          arrived(cache, batch.changes.map((c) => c.record as RecordData));
+          if (!batch.hasMore) sweep.finish(cache);
         },
       },
       Subscription: {
         changes: (result, _args, cache) => {
           const batch = (result as unknown as ChangesSubscription).changes;
-          updateLists(cache, batch?.changes.map((c) => c.record as RecordData) ?? []);
+          arrived(cache, batch?.changes.map((c) => c.record as RecordData) ?? []);
         },
       },
       Mutation: {
         // Runs for the optimistic answer and for the server's.
         pushChanges: (result, _args, cache) => {
-          updateLists(cache, recordsOfPush((result as unknown as PushChangesMutation).pushChanges));
+          arrived(cache, recordsOfPush((result as unknown as PushChangesMutation).pushChanges));
         },
       },
     },

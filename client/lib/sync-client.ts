@@ -107,7 +107,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     fetchOptions: () => ({ headers: { authorization: `Bearer ${token()}` } }),
     exchanges: [
       offlineExchange({
-        ...cacheOptions(),
+        ...cacheOptions(() => state.pending),
         storage: {
           ...bindStorage(storage, () => stopped),
           onOnline: (flush: () => void) => void onlineListeners.add(flush),

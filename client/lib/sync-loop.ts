@@ -10,8 +10,9 @@
  *
  *     (every state) ──stop──► stopped
  *
- * syncing: pull pages until hasMore is false (a BAD_SYNC_TOKEN restarts from a
- *   full sync; the outbox is untouched), then send the outbox in order.
+ * syncing: pull pages until hasMore is false (a BAD_SYNC_TOKEN or
+ *   SYNC_TOKEN_EXPIRED restarts from a full sync; the outbox is untouched), then
+ *   send the outbox in order. A full sync saves its token only when complete.
  * live: the `changes` subscription is open; local changes are sent as they come.
  * offline / backingOff: wait, then retry. The wait is exponential backoff with
  *   full jitter and a cap; reaching live resets it. `nudge()` (the browser's
@@ -167,6 +168,7 @@ export class SyncLoop {
   async #sync(epoch: number) {
     const current = () => epoch === this.#epoch;
     let since = this.ops.syncToken();
+    let fullSync = since === null;
     for (;;) {
       const page = await this.ops.pullPage(since);
       if (!current()) return;
@@ -174,11 +176,15 @@ export class SyncLoop {
       if (page.kind === 'failed') return this.#fail(page.reason);
       if (page.kind === 'badToken') {
         since = null; // full resync; local unsent changes stay in the outbox
+        fullSync = true;
         await this.ops.saveSyncToken(null);
         continue;
       }
       since = page.syncToken;
-      await this.ops.saveSyncToken(since);
+      // A full sync is only saved once complete: its last page is what lets the
+      // cache drop records the server no longer has (cache.ts), so one
+      // cut short starts over from null rather than resuming halfway.
+      if (!fullSync || !page.hasMore) await this.ops.saveSyncToken(since);
       if (!page.hasMore) break;
     }
     const flushed = await this.ops.flush();

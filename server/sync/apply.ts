@@ -74,7 +74,10 @@ export interface ConcurrentEdits {
 
 /**
  * Other clients' edits after `baseVersion`, or 'unknown' when that history is no
- * longer available (then every field counts as concurrently changed).
+ * longer available (compacted away). Then every field counts as concurrently
+ * changed and nothing is lost: MANUAL fields are held back, MERGE fields are
+ * reported, a SET remove takes nothing away, an EDIT_RESURRECTS delete is refused
+ * and an edit of its tombstone brings the record back.
  */
 export type ConcurrentLookup = (baseVersion: number) => ConcurrentEdits | 'unknown';
 
@@ -171,7 +174,10 @@ export function applyChange(
       }
       case 'SET': {
         const { add, remove } = value as SetOperation;
-        const unseen = concurrent === undefined || concurrent === 'unknown' ? undefined : concurrent.unseenAdds.get(name);
+        // With the history compacted away, any element may be another client's add
+        // this remove had not seen: add wins, so it takes nothing away.
+        const unseen =
+          concurrent === 'unknown' ? new Set(data[name] as string[]) : concurrent === undefined ? undefined : concurrent.unseenAdds.get(name);
         const elements = new Set(data[name] as string[]);
         for (const element of remove) if (!unseen?.has(element)) elements.delete(element);
         for (const element of add) elements.add(element);

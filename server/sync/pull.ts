@@ -23,9 +23,49 @@ export interface ChangePage {
   /** Position of the last change in the page, or the start position when it is empty. */
   lastSeq: number;
   hasMore: boolean;
+  /** The compaction floor this page was read under: goes into the token after it. */
+  floor: number;
 }
 
-export async function readChangePage(db: Database, workspaceId: string, afterSeq: number, limit: number): Promise<ChangePage> {
+/**
+ * Where a reader stands: after `seq`, with a view of the log taken under
+ * compaction floor `floor`; `floor` null starts a full sync (`seq` 0).
+ */
+export interface LogCursor {
+  seq: number;
+  floor: number | null;
+}
+
+export type PageRead = { kind: 'page'; page: ChangePage } | { kind: 'expired'; floor: number };
+
+/**
+ * One page of the log after the cursor, or `expired` when compaction may have
+ * dropped entries the reader has not seen.
+ *
+ * A reader at `seq` misses nothing while `seq` is at or above the floor (every
+ * dropped entry is at or below it). A full sync may go on below the floor as long
+ * as the floor has not moved since it started: the entries a compaction keeps
+ * below its floor are each record's newest state, and one dropped later without
+ * moving the floor is superseded by an entry above it (see compaction.ts).
+ *
+ * Which floor read is safe depends on the case. Continuing: the page first, then
+ * the floor; a compaction that committed before the page is then seen, and one
+ * after it took nothing from the page already read. Starting a full sync: the
+ * floor first, so a compaction that runs during the first page makes the next
+ * page expire instead of hiding a tombstone the first page would need.
+ */
+export async function readChangePage(db: Database, workspaceId: string, cursor: LogCursor, limit: number): Promise<PageRead> {
+  if (cursor.floor === null) {
+    const { floor } = await readLogBounds(db, workspaceId);
+    return { kind: 'page', page: await readRows(db, workspaceId, cursor.seq, limit, floor) };
+  }
+  const page = await readRows(db, workspaceId, cursor.seq, limit, 0);
+  const { floor } = await readLogBounds(db, workspaceId);
+  if (Math.max(cursor.seq, cursor.floor) < floor) return { kind: 'expired', floor };
+  return { kind: 'page', page: { ...page, floor } };
+}
+
+async function readRows(db: Database, workspaceId: string, afterSeq: number, limit: number, floor: number): Promise<ChangePage> {
   const rows = await db
     .select({
       seq: changeLog.seq,
@@ -51,14 +91,15 @@ export async function readChangePage(db: Database, workspaceId: string, afterSeq
     })),
     lastSeq: page.length ? Number(page[page.length - 1]!.seq) : afterSeq,
     hasMore,
+    floor,
   };
 }
 
-/** The workspace's newest position (0 before its first change). */
-export async function readHead(db: Database, workspaceId: string): Promise<number> {
+/** The workspace's newest position and its compaction floor (both 0 before its first change). */
+export async function readLogBounds(db: Database, workspaceId: string): Promise<{ head: number; floor: number }> {
   const [row] = await db
-    .select({ lastSeq: syncWorkspaces.lastSeq })
+    .select({ lastSeq: syncWorkspaces.lastSeq, compactedSeq: syncWorkspaces.compactedSeq })
     .from(syncWorkspaces)
     .where(eq(syncWorkspaces.id, workspaceId));
-  return row ? Number(row.lastSeq) : 0;
+  return row ? { head: Number(row.lastSeq), floor: Number(row.compactedSeq) } : { head: 0, floor: 0 };
 }

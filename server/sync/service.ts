@@ -12,10 +12,10 @@ import { listLiveRecords } from './lists.ts';
 import { streamChanges } from './live.ts';
 import type { ChangeNotifier } from './notifier.ts';
 import { ignoreSyncEvents, observeSubscription, type SyncObserver } from './observer.ts';
-import { readChangePage, readHead, type ChangePage, type ChangeView } from './pull.ts';
+import { readChangePage, readLogBounds, type ChangePage, type ChangeView, type LogCursor } from './pull.ts';
 import { pushChanges, type ChangeResultView } from './push.ts';
 import type { PushRateLimiter } from './rate-limit.ts';
-import { badToken, type SyncTokenCodec } from './tokens.ts';
+import { badToken, tokenExpired, type SyncTokenCodec } from './tokens.ts';
 import type { ChangeInputWire } from './validate.ts';
 
 export interface ChangeBatchView {
@@ -46,11 +46,11 @@ export class SyncService {
 
   async pull(viewer: Viewer, since: string | null | undefined, limit: number | null | undefined): Promise<ChangeBatchView> {
     const pageSize = this.#pageSize(limit);
-    const afterSeq = await this.#position(viewer, since);
-    const page = await readChangePage(this.deps.db, viewer.workspaceId, afterSeq, pageSize);
+    const cursor = await this.#position(viewer, since);
+    const page = await this.#readPage(viewer, cursor, pageSize);
     // A last page ends at the head; only a partial one needs the head read.
-    const head = page.hasMore ? await readHead(this.deps.db, viewer.workspaceId) : page.lastSeq;
-    this.#observer.onPull(Math.max(0, head - afterSeq));
+    const head = page.hasMore ? (await readLogBounds(this.deps.db, viewer.workspaceId)).head : page.lastSeq;
+    this.#observer.onPull(Math.max(0, head - cursor.seq));
     return this.#batch(viewer, page);
   }
 
@@ -108,22 +108,35 @@ export class SyncService {
 
   /** Validates the token before the stream starts, so a bad one fails the subscription at once. */
   async subscribe(viewer: Viewer, since: string | null | undefined) {
-    const afterSeq = await this.#position(viewer, since);
+    const start = await this.#position(viewer, since);
     const pageSize = this.deps.limits.defaultPageSize;
+    // The stream's floor follows its pages; a page that expires ends the stream
+    // with SYNC_TOKEN_EXPIRED rather than skipping what compaction dropped.
+    let floor = start.floor;
     const stream = streamChanges({
       notifier: this.deps.notifier,
       workspaceId: viewer.workspaceId,
-      afterSeq,
-      readPage: (after) => readChangePage(this.deps.db, viewer.workspaceId, after, pageSize),
+      afterSeq: start.seq,
+      readPage: async (after) => {
+        const page = await this.#readPage(viewer, { seq: after, floor }, pageSize);
+        floor = page.floor;
+        return page;
+      },
       toBatch: (page) => this.#batch(viewer, page),
     });
     return observeSubscription(stream, this.#observer);
   }
 
+  async #readPage(viewer: Viewer, cursor: LogCursor, pageSize: number): Promise<ChangePage> {
+    const read = await readChangePage(this.deps.db, viewer.workspaceId, cursor, pageSize);
+    if (read.kind === 'expired') throw expired(read.floor);
+    return read.page;
+  }
+
   #batch(viewer: Viewer, page: ChangePage): ChangeBatchView {
     return {
       changes: page.changes,
-      syncToken: this.deps.tokens.encode(viewer.workspaceId, page.lastSeq),
+      syncToken: this.deps.tokens.encode(viewer.workspaceId, page.lastSeq, page.floor),
       hasMore: page.hasMore,
     };
   }
@@ -138,14 +151,19 @@ export class SyncService {
     return limit;
   }
 
-  async #position(viewer: Viewer, since: string | null | undefined): Promise<number> {
-    if (since === null || since === undefined) return 0;
-    const seq = this.deps.tokens.decode(since, viewer.workspaceId);
+  /** Whether compaction has passed the token is checked by every page read (pull.ts). */
+  async #position(viewer: Viewer, since: string | null | undefined): Promise<LogCursor> {
+    if (since === null || since === undefined) return { seq: 0, floor: null };
+    const token = this.deps.tokens.decode(since, viewer.workspaceId);
     // A token ahead of the log (e.g. a database restored from an older backup)
     // would silently skip changes: refuse it so the client resyncs.
-    if (seq > 0 && seq > (await readHead(this.deps.db, viewer.workspaceId))) {
+    if (token.seq > 0 && token.seq > (await readLogBounds(this.deps.db, viewer.workspaceId)).head) {
       throw badToken('it points past the end of the change log');
     }
-    return seq;
+    return token;
   }
+}
+
+function expired(floor: number) {
+  return tokenExpired(`changes up to position ${floor} were compacted away, and this token is from before them`);
 }

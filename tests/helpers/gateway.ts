@@ -45,14 +45,15 @@ export interface TestGateway {
 }
 
 /**
- * The gateway's own defaults, except push rate limiting: tests replay many
- * pushes in a burst, and those that test the limit turn it on.
+ * The gateway's own defaults, except push rate limiting (tests replay many
+ * pushes in a burst; those that test the limit turn it on) and the compaction
+ * schedule (tests of compaction run it themselves, with a cutoff they choose).
  */
 export function testGatewayConfig(
   options: { limits?: Partial<SyncLimits>; jwtSecret?: string | null; env?: Record<string, string> } = {},
 ): GatewayConfig {
   const jwtSecret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
-  const config = readConfig({ PUSH_RATE_LIMIT: '0', JWT_SECRET: jwtSecret ?? undefined, ...options.env });
+  const config = readConfig({ PUSH_RATE_LIMIT: '0', COMPACTION_HORIZON_HOURS: '0', JWT_SECRET: jwtSecret ?? undefined, ...options.env });
   return { ...config, jwtSecret, limits: { maxBatchSize: 1000, defaultPageSize: 500, maxPageSize: 5000, ...options.limits } };
 }
 

@@ -117,9 +117,10 @@ describe('applyChange', () => {
       expect(written(outcome).data.tags).toEqual(['b']);
     });
 
-    it('removes when the history is unknown (only what it cannot tell is given up, never an add)', () => {
+    it('removes nothing when the history is unknown: any element may be an add it had not seen', () => {
       const outcome = applyChange(record(), change('UPDATE', { tags: { add: ['z'], remove: ['a'] } }, 1), () => 'unknown', now);
-      expect(written(outcome).data.tags).toEqual(['b', 'z']);
+      expect(outcome).toMatchObject({ status: 'MERGED' });
+      expect(written(outcome).data.tags).toEqual(['a', 'b', 'z']);
     });
   });
 
@@ -183,6 +184,45 @@ describe('applyChange', () => {
       expect(outcome).toMatchObject({ kind: 'not-written', status: 'CONFLICT', error: { code: 'RECORD_EDITED' } });
       expect(written(applyChange(record(), change('DELETE', {}, 2), nothingConcurrent, now)).deleted).toBe(true);
       expect(written(applyChange(record(), change('DELETE', {}, null), others(['likes']), now)).deleted).toBe(true);
+    });
+  });
+
+  describe('history compacted away (unknown)', () => {
+    const unknown = () => 'unknown' as const;
+    const Folder = realRegistry().get('Folder')!;
+
+    it('loses nothing of either side: MANUAL held back, MERGE reported, LWW set, COUNTER added, SET add-only', () => {
+      const outcome = applyChange(
+        record(),
+        change('UPDATE', { title: 'mine', body: 'my body', pinned: true, likes: { inc: 1 }, tags: { add: ['c'], remove: ['a'] } }, 1),
+        unknown,
+        now,
+      );
+      expect(outcome).toMatchObject({
+        kind: 'written',
+        status: 'CONFLICT',
+        conflictingFields: ['pinned'],
+        held: [{ field: 'body', serverValue: 'server body', clientValue: 'my body' }],
+        notice: { code: 'CONCURRENT_EDIT' },
+      });
+      expect(written(outcome).data).toMatchObject({ title: 'mine', body: 'server body', pinned: true, likes: 3, tags: ['a', 'b', 'c'] });
+    });
+
+    it('EDIT_RESURRECTS: a delete is refused and an edit of the tombstone brings it back', () => {
+      expect(applyChange(record(), change('DELETE', {}, 1), unknown, now)).toMatchObject({ status: 'CONFLICT', error: { code: 'RECORD_EDITED' } });
+      const outcome = applyChange(record({ deleted: true, version: 4 }), change('UPDATE', { title: 'back' }, 1), unknown, now);
+      expect(outcome).toMatchObject({ status: 'MERGED', notice: { code: 'RECORD_RESURRECTED' } });
+      expect(written(outcome)).toMatchObject({ deleted: false, data: { title: 'back' } });
+    });
+
+    it('DELETE_WINS: a delete applies and an edit of the tombstone stays a conflict', () => {
+      const folder = record({ data: { name: 'Work' } });
+      expect(written(applyChange(folder, change('DELETE', {}, 1, Folder), unknown, now)).deleted).toBe(true);
+      const tombstone = record({ data: { name: 'Work' }, deleted: true, version: 4 });
+      expect(applyChange(tombstone, change('UPDATE', { name: 'x' }, 1, Folder), unknown, now)).toMatchObject({
+        status: 'CONFLICT',
+        error: { code: 'RECORD_DELETED' },
+      });
     });
   });
 

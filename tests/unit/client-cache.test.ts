@@ -17,7 +17,7 @@ import {
   PushChangesDocument,
   type ChangeInput,
 } from '../../client/generated/graphql.ts';
-import { cacheOptions } from '../../client/lib/cache.ts';
+import { cacheOptions, type RecordRef } from '../../client/lib/cache.ts';
 
 const CLIENT_ID = 'client-under-test';
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -67,11 +67,15 @@ function conflict(id: string, fields: Record<string, unknown> = {}): Rec {
   };
 }
 
-/** A urql client on graphcache with the sync client's options, over a network the test scripts. */
-function harness() {
+/**
+ * A urql client on graphcache with the sync client's options, over a network the
+ * test scripts. `pending` stands for the outbox: the records its changes name.
+ */
+function harness(pending: RecordRef[] = []) {
   const held = new Map<string, Operation>();
   const answers = makeSubject<OperationResult>();
   let nextPull: Rec[] = [];
+  let nextHasMore = false;
   const network: Exchange = () => (operations$) => {
     const shared = pipe(operations$, share);
     const mutations$ = pipe(
@@ -92,7 +96,7 @@ function harness() {
             pullChanges: {
               __typename: 'ChangeBatch',
               syncToken: 't',
-              hasMore: false,
+              hasMore: nextHasMore,
               changes: records.map((record) => ({
                 __typename: 'Change',
                 entityType: record.__typename,
@@ -110,14 +114,27 @@ function harness() {
     );
     return merge([mutations$ as never, pulls$, answers.source]);
   };
-  const urql = new Client({ url: 'http://unused/graphql', exchanges: [cacheExchange(cacheOptions()), network] });
+  const urql = new Client({ url: 'http://unused/graphql', exchanges: [cacheExchange(cacheOptions(() => pending)), network] });
   let counter = 0;
 
   return {
-    /** Records arriving by pull, as from other clients. */
+    /** Records arriving by a pull from a token, as from other clients. */
     async pull(...records: Rec[]) {
       nextPull = records;
+      nextHasMore = false;
+      await urql.query(PullChangesDocument, { since: 't' }, { requestPolicy: 'network-only' }).toPromise();
+    },
+    /** The first page of a full sync (since: null), with more to come. */
+    async startFullSync(...records: Rec[]) {
+      nextPull = records;
+      nextHasMore = true;
       await urql.query(PullChangesDocument, { since: null }, { requestPolicy: 'network-only' }).toPromise();
+    },
+    /** A further page from a token; `hasMore` false makes it the last. */
+    async nextPage(hasMore: boolean, ...records: Rec[]) {
+      nextPull = records;
+      nextHasMore = hasMore;
+      await urql.query(PullChangesDocument, { since: `t-${++counter}` }, { requestPolicy: 'network-only' }).toPromise();
     },
     /** A local change, held (as the outbox holds it) until `answer`. */
     send(change: Omit<ChangeInput, 'mutationId'>): string {
@@ -189,6 +206,47 @@ describe('the lists', () => {
     h.answer(del, { status: 'CONFLICT', error: { code: 'RECORD_EDITED', message: 'edited' }, record: note(uuid(1), { version: 2, title: 'edited elsewhere' }) });
     await Promise.resolve();
     expect(h.notes()).toEqual([expect.objectContaining({ id: uuid(1), version: 2, title: 'edited elsewhere' })]);
+  });
+});
+
+describe('a full sync', () => {
+  it('drops what the server no longer returns (a compacted tombstone), unless a pending change names it', async () => {
+    const pending: RecordRef[] = [];
+    const h = harness(pending);
+    await h.pull(note(uuid(1)), note(uuid(2)), note(uuid(3)), folder(uuid(10)), folder(uuid(11)), conflict(uuid(20)));
+    // Local changes not answered yet: an edit of note 3 and a new note 4.
+    h.send({ entityType: 'Note', entityId: uuid(3), op: 'UPDATE', data: { title: 'mine' }, baseVersion: 1 });
+    h.send({ entityType: 'Note', entityId: uuid(4), op: 'INSERT', data: { title: 'new', body: '', pinned: false } });
+    pending.push({ entityType: 'Note', entityId: uuid(3) }, { entityType: 'Note', entityId: uuid(4) });
+
+    // Notes 2 and 3, folder 11 and the conflict were deleted elsewhere and their tombstones compacted away.
+    await h.startFullSync(note(uuid(1), { version: 2, title: 'newer' }));
+    await h.nextPage(true);
+    // Not the last page yet: nothing is dropped.
+    expect(ids(h.notes())).toEqual([uuid(1), uuid(2), uuid(3), uuid(4)]);
+    await h.nextPage(false, folder(uuid(10)));
+
+    expect(ids(h.notes())?.sort()).toEqual([uuid(1), uuid(3), uuid(4)]);
+    expect(h.note(uuid(1))).toMatchObject({ title: 'newer', version: 2 });
+    expect(h.note(uuid(3))).toMatchObject({ title: 'mine' });
+    expect(ids(h.folders())).toEqual([uuid(10)]);
+    expect(h.conflicts()).toEqual([]);
+  });
+
+  it('keeps what arrived meanwhile by a push answer; pulls from a token drop nothing', async () => {
+    const h = harness();
+    await h.pull(note(uuid(1)), note(uuid(2)));
+    await h.pull(note(uuid(3)));
+    await h.nextPage(false);
+    expect(ids(h.notes())).toEqual([uuid(1), uuid(2), uuid(3)]);
+
+    await h.startFullSync(note(uuid(1)));
+    const edit = h.send({ entityType: 'Note', entityId: uuid(2), op: 'UPDATE', data: { title: 'mine' }, baseVersion: 1 });
+    h.answer(edit, { status: 'APPLIED', record: note(uuid(2), { version: 2, title: 'mine' }) });
+    await Promise.resolve();
+    await h.nextPage(false);
+    expect(ids(h.notes())).toEqual([uuid(1), uuid(2)]);
+    expect(h.note(uuid(2))).toMatchObject({ title: 'mine', version: 2 });
   });
 });
 

@@ -111,6 +111,18 @@ describe('SyncLoop', () => {
     expect(h.loop.state).toBe('live');
   });
 
+  it('saves a full sync only once its last page is in, so one cut short starts over from null', async () => {
+    const h = harness({
+      pulls: [{ kind: 'page', syncToken: 'f1', hasMore: true }, { kind: 'offline' }, { kind: 'page', syncToken: 'f2', hasMore: true }, { kind: 'page', syncToken: 'f3', hasMore: false }],
+    });
+    h.loop.start();
+    await settle();
+    expect(h.loop.state).toBe('offline');
+    expect(h.token()).toBeNull();
+    await h.fire();
+    expect(h.log).toEqual(['pull null', 'pull f1', 'pull null', 'pull f2', 'save f3', 'flush', 'subscribe f3', 'flush']);
+  });
+
   it('goes offline when the pull finds no network, and retries after the backoff timer', async () => {
     const h = harness({ pulls: [{ kind: 'offline' }] });
     h.loop.start();

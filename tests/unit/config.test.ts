@@ -74,4 +74,13 @@ describe('readConfig', () => {
     expect(readConfig({ METRICS: 'true' }).metrics).toBe(true);
     expect(() => readConfig({ LOG_LEVEL: 'loud', METRICS: 'off' })).toThrow(/LOG_LEVEL[\s\S]*METRICS/);
   });
+
+  it('compacts the change log past 30 days every hour by default; a horizon of 0 turns it off', () => {
+    expect(readConfig({}).compaction).toEqual({ horizonHours: 720, intervalMinutes: 60 });
+    expect(readConfig({ COMPACTION_HORIZON_HOURS: '48', COMPACTION_INTERVAL_MINUTES: '5' }).compaction).toEqual({ horizonHours: 48, intervalMinutes: 5 });
+    expect(readConfig({ COMPACTION_HORIZON_HOURS: '0' }).compaction).toBeNull();
+    expect(() => readConfig({ COMPACTION_HORIZON_HOURS: '-1', COMPACTION_INTERVAL_MINUTES: '0' })).toThrow(
+      /COMPACTION_HORIZON_HOURS[\s\S]*COMPACTION_INTERVAL_MINUTES/,
+    );
+  });
 });

@@ -17,8 +17,20 @@ function codeOf(fn: () => unknown): unknown {
 describe('SyncTokenCodec', () => {
   it('round-trips a position of its workspace', () => {
     for (const seq of [0, 1, 42, Number.MAX_SAFE_INTEGER]) {
-      expect(codec.decode(codec.encode('ws-1', seq), 'ws-1')).toBe(seq);
+      expect(codec.decode(codec.encode('ws-1', seq), 'ws-1')).toEqual({ seq, floor: 0 });
     }
+  });
+
+  it('carries the compaction floor only while the position is below it', () => {
+    expect(codec.decode(codec.encode('ws-1', 3, 10), 'ws-1')).toEqual({ seq: 3, floor: 10 });
+    expect(codec.decode(codec.encode('ws-1', 10, 10), 'ws-1')).toEqual({ seq: 10, floor: 0 });
+    expect(codec.encode('ws-1', 12, 10)).toBe(codec.encode('ws-1', 12));
+  });
+
+  it('refuses an edited floor even with the signature kept', () => {
+    const [prefix, , signature] = codec.encode('ws-1', 3, 10).split('.');
+    const forged = `${prefix}.${Buffer.from(JSON.stringify(['ws-1', 3, 99])).toString('base64url')}.${signature}`;
+    expect(codeOf(() => codec.decode(forged, 'ws-1'))).toBe('BAD_SYNC_TOKEN');
   });
 
   it('refuses a token of another workspace', () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_workspaces" ADD COLUMN "compacted_seq" bigint DEFAULT 0 NOT NULL;
