@@ -306,8 +306,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       const deadline = Date.now() + (config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
       const remaining = () => Math.max(0, deadline - Date.now());
+      // Draining starts now, before any await: a request arriving from here on is refused.
+      const drained = drain.drain(remaining());
       await compaction?.stop();
-      if (!(await drain.drain(remaining()))) logger.error({ inFlight: drain.inFlight }, 'shutdown: requests still in flight after the timeout; cutting them');
+      if (!(await drained)) logger.error({ inFlight: drain.inFlight }, 'shutdown: requests still in flight after the timeout; cutting them');
       // 1012 "Service Restart": the client reconnects (elsewhere, or here once restarted) and resumes from its token.
       for (const socket of wsServer.clients) socket.close(1012, 'Service Restart');
       drain.endStreams();

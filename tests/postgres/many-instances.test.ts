@@ -128,19 +128,24 @@ describe('many gateway instances on one PostgreSQL database', () => {
 
     // The first half of the burst, while everything is up.
     await Promise.all(writers.map((w) => runWriter(() => a, w.writer, w.token, { pushes: 4, clientId: `${w.clientId}-1` })));
+    // Delivered before the cut, so a wake-up still in flight cannot count for the second half.
+    await expectEverySubscriberHasTheLog(workspaces, writers.map((w) => w.writer));
 
     // Cut B's LISTEN connection, and keep it from coming back for a while: every
     // NOTIFY of the second half is lost to B. The writers use A's pool, already open.
     await db.admin.unsafe(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
-    await db.sql`select pg_terminate_backend(${listenPid})`;
-    await until('the LISTEN backend to go', async () => ((await listenBackendOf(db, b.pid)) === undefined ? true : undefined));
-    const before = workspaces.map((w) => w.subscriptions.map((s) => s.changes().length));
-    await Promise.all(writers.map((w) => runWriter(() => a, w.writer, w.token, { pushes: 4, clientId: `${w.clientId}-2` })));
-    expect(writers.map((w) => w.writer.failure)).toEqual(writers.map(() => undefined));
-    // B had no signal for the second half (it has nothing to read it with).
-    expect(workspaces.map((w) => w.subscriptions.map((s) => s.changes().length))).toEqual(before);
-
-    await db.admin.unsafe(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+    try {
+      await db.sql`select pg_terminate_backend(${listenPid})`;
+      await until('the LISTEN backend to go', async () => ((await listenBackendOf(db, b.pid)) === undefined ? true : undefined));
+      const before = workspaces.map((w) => w.subscriptions.map((s) => s.changes().length));
+      await Promise.all(writers.map((w) => runWriter(() => a, w.writer, w.token, { pushes: 4, clientId: `${w.clientId}-2` })));
+      expect(writers.map((w) => w.writer.failure)).toEqual(writers.map(() => undefined));
+      // B had no signal for the second half (it has nothing to read it with).
+      expect(workspaces.map((w) => w.subscriptions.map((s) => s.changes().length))).toEqual(before);
+    } finally {
+      // Whatever happened above, the next test needs B able to connect again.
+      await db.admin.unsafe(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+    }
     const relistened = await until('B to LISTEN again', () => listenBackendOf(db, b.pid), 60_000);
     expect(relistened).not.toBe(listenPid);
     // No push after the reconnect: only the catch-up on reconnect can deliver the second half.
