@@ -8,6 +8,7 @@ import type { SyncLimits } from '../config.ts';
 import { RequestErrorCode, requestError } from '../errors.ts';
 import { CONFLICT_TYPE, type EntityRegistry, type EntityType } from './entities.ts';
 import { listLiveRecords } from './lists.ts';
+import { LiveTail } from './live-tail.ts';
 import { streamChanges } from './live.ts';
 import type { ChangeNotifier } from './notifier.ts';
 import { readChangePage, readHead, type ChangePage, type ChangeView } from './pull.ts';
@@ -32,7 +33,14 @@ export interface SyncServiceDeps {
 const MAX_CLIENT_ID_LENGTH = 255;
 
 export class SyncService {
-  constructor(private readonly deps: SyncServiceDeps) {}
+  /** Streams of a workspace share their reads of the log (see live-tail.ts). */
+  readonly #live: LiveTail;
+  /** A shared page becomes one batch for all its streams: the token is the same for every viewer of the workspace. */
+  readonly #batches = new WeakMap<ChangePage, ChangeBatchView>();
+
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.#live = new LiveTail(deps.notifier);
+  }
 
   async pull(viewer: Viewer, since: string | null | undefined, limit: number | null | undefined): Promise<ChangeBatchView> {
     const pageSize = this.#pageSize(limit);
@@ -85,11 +93,15 @@ export class SyncService {
     const afterSeq = await this.#position(viewer, since);
     const pageSize = this.deps.limits.defaultPageSize;
     return streamChanges({
-      notifier: this.deps.notifier,
+      notifier: this.#live,
       workspaceId: viewer.workspaceId,
       afterSeq,
-      readPage: (after) => readChangePage(this.deps.db, viewer.workspaceId, after, pageSize),
-      toBatch: (page) => this.#batch(viewer, page),
+      readPage: (after) => this.#live.read(viewer.workspaceId, after, () => readChangePage(this.deps.db, viewer.workspaceId, after, pageSize)),
+      toBatch: (page) => {
+        let batch = this.#batches.get(page);
+        if (!batch) this.#batches.set(page, (batch = this.#batch(viewer, page)));
+        return batch;
+      },
     });
   }
 
