@@ -200,17 +200,19 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
 
 /** The real entry point as a child process, on the bench database. */
 export function startGateway(databaseUrl: string, options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
-  return startServerProcess({
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: BENCH_JWT_SECRET,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    GRAPHIQL: 'false',
-    // Limits that protect a shared server would throttle the load the bench makes on purpose.
-    PUSH_RATE_LIMIT: '0',
-    MAX_BODY_BYTES: String(16 * 1024 * 1024),
-    ...(options.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` } : {}),
-  });
+  return startServerProcess(
+    {
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: BENCH_JWT_SECRET,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      GRAPHIQL: 'false',
+      // Limits that protect a shared server would throttle the load the bench makes on purpose.
+      PUSH_RATE_LIMIT: '0',
+      MAX_BODY_BYTES: String(16 * 1024 * 1024),
+    },
+    { nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [] },
+  );
 }
 
 export function benchToken(workspaceId: string): Promise<string> {
