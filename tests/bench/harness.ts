@@ -282,6 +282,59 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+// ---- Raw writes: the rows a push of note inserts writes, with nothing in between ----
+
+/** One transaction: the workspace lock, then the rows the gateway writes for these inserts. */
+export async function writeNotesRaw(sql: postgres.Sql, workspaceId: string, clientId: string, changes: NoteChange[]) {
+  await sql.begin(async (tx) => {
+    const [head] = await tx<{ last_seq: string; now: Date }[]>`
+      insert into sync_workspaces (id, last_seq) values (${workspaceId}, 0)
+      on conflict (id) do update set last_seq = sync_workspaces.last_seq
+      returning last_seq, clock_timestamp() as now`;
+    const start = Number(head!.last_seq);
+    const now = head!.now;
+    const notes = changes.map((c) => ({
+      workspace_id: workspaceId,
+      id: c.entityId,
+      version: 1,
+      updated_at: now,
+      deleted: false,
+      title: c.data.title as string,
+      body: c.data.body as string,
+      pinned: c.data.pinned as boolean,
+      folder_id: null,
+      tags: c.data.tags as string[],
+      likes: 0,
+    }));
+    const log = changes.map((c, i) => ({
+      workspace_id: workspaceId,
+      seq: start + i + 1,
+      entity_type: 'Note',
+      entity_id: c.entityId,
+      op: 'INSERT',
+      version: 1,
+      changed_fields: Object.keys(c.data),
+      client_id: clientId,
+      mutation_id: c.mutationId,
+      record: { id: c.entityId, version: 1, updatedAt: now.toISOString(), deleted: false, folderId: null, ...c.data },
+      delta: null,
+      committed_at: now,
+    }));
+    const mutations = changes.map((c, i) => ({
+      workspace_id: workspaceId,
+      client_id: clientId,
+      mutation_id: c.mutationId,
+      entity_type: 'Note',
+      entity_id: c.entityId,
+      seq: start + i + 1,
+    }));
+    await tx`insert into notes ${tx(notes)}`;
+    await tx`insert into change_log ${tx(log as never)}`;
+    await tx`insert into client_mutations ${tx(mutations)}`;
+    await tx`update sync_workspaces set last_seq = ${start + changes.length} where id = ${workspaceId}`;
+  });
+}
+
 // ---- A TCP proxy that counts the bytes the gateway sends back ----
 
 export class CountingProxy {

@@ -11,8 +11,7 @@
  * 6. CPU per change pushed: the gateway process's CPU time over the run,
  * against the bench process's own CPU time for the raw writes.
  */
-import type postgres from 'postgres';
-import { chunk, noteInsert, ownCpuMs, processCpuMs, pushOrThrow, timed, type BenchContext, type NoteChange } from './harness.ts';
+import { chunk, noteInsert, ownCpuMs, processCpuMs, pushOrThrow, timed, writeNotesRaw, type BenchContext } from './harness.ts';
 
 interface PushCase {
   batch: number;
@@ -23,7 +22,7 @@ interface PushCase {
 function cases(quick: boolean): PushCase[] {
   const perClient = quick
     ? { 1: [100, 30], 100: [1_000, 200], 1000: [2_000, 500] }
-    : { 1: [1_500, 400], 100: [20_000, 3_000], 1000: [20_000, 3_000] };
+    : { 1: [600, 150], 100: [10_000, 2_000], 1000: [20_000, 3_000] };
   return [1, 100, 1000].flatMap((batch) =>
     [1, 8].map((clients, i) => ({ batch, clients, perClient: perClient[batch as 1 | 100 | 1000][i]! })),
   );
@@ -65,7 +64,7 @@ export async function benchPush(ctx: BenchContext): Promise<PushRun[]> {
         Promise.all(
           rawWork.map(async (changes, i) => {
             const workspaceId = `raw-push-b${c.batch}-c${c.clients}-${i}`;
-            for (const batch of chunk(changes, c.batch)) await writeRaw(ctx.sql, workspaceId, `bench-client-${i}`, batch);
+            for (const batch of chunk(changes, c.batch)) await writeNotesRaw(ctx.sql, workspaceId, `bench-client-${i}`, batch);
           }),
         ),
       ),
@@ -112,55 +111,4 @@ export async function benchPush(ctx: BenchContext): Promise<PushRun[]> {
   }
   ctx.detail('push', runs);
   return runs;
-}
-
-/** One transaction: the workspace lock, then the rows the gateway writes for these inserts. */
-async function writeRaw(sql: postgres.Sql, workspaceId: string, clientId: string, changes: NoteChange[]) {
-  await sql.begin(async (tx) => {
-    const [head] = await tx<{ last_seq: string; now: Date }[]>`
-      insert into sync_workspaces (id, last_seq) values (${workspaceId}, 0)
-      on conflict (id) do update set last_seq = sync_workspaces.last_seq
-      returning last_seq, clock_timestamp() as now`;
-    const start = Number(head!.last_seq);
-    const now = head!.now;
-    const notes = changes.map((c) => ({
-      workspace_id: workspaceId,
-      id: c.entityId,
-      version: 1,
-      updated_at: now,
-      deleted: false,
-      title: c.data.title as string,
-      body: c.data.body as string,
-      pinned: c.data.pinned as boolean,
-      folder_id: null,
-      tags: c.data.tags as string[],
-      likes: 0,
-    }));
-    const log = changes.map((c, i) => ({
-      workspace_id: workspaceId,
-      seq: start + i + 1,
-      entity_type: 'Note',
-      entity_id: c.entityId,
-      op: 'INSERT',
-      version: 1,
-      changed_fields: Object.keys(c.data),
-      client_id: clientId,
-      mutation_id: c.mutationId,
-      record: { id: c.entityId, version: 1, updatedAt: now.toISOString(), deleted: false, folderId: null, ...c.data },
-      delta: null,
-      committed_at: now,
-    }));
-    const mutations = changes.map((c, i) => ({
-      workspace_id: workspaceId,
-      client_id: clientId,
-      mutation_id: c.mutationId,
-      entity_type: 'Note',
-      entity_id: c.entityId,
-      seq: start + i + 1,
-    }));
-    await tx`insert into notes ${tx(notes)}`;
-    await tx`insert into change_log ${tx(log as never)}`;
-    await tx`insert into client_mutations ${tx(mutations)}`;
-    await tx`update sync_workspaces set last_seq = ${start + changes.length} where id = ${workspaceId}`;
-  });
 }
