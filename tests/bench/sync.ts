@@ -21,6 +21,13 @@ function startClient(url: string, token: string, storage: MemoryStorage): Promis
   return createSyncClient({ url, token, storage, webSocketImpl: WebSocket, pageSize: PAGE_SIZE, backoff: { baseMs: 20, capMs: 200 } });
 }
 
+/** Starts a client on `storage` and resolves with it once it has pulled everything and is live. */
+async function syncUntilLive(url: string, token: string, storage: MemoryStorage, what: string): Promise<SyncClient> {
+  const client = await startClient(url, token, storage);
+  await within(180_000, what, client.status.when((s) => s.state === 'live'));
+  return client;
+}
+
 function cachedNoteCount(client: SyncClient): number {
   return client.urql.readQuery(NotesDocument, {})?.data?.notes.length ?? 0;
 }
@@ -31,11 +38,7 @@ export async function benchSync(ctx: BenchContext, corpus: Corpus) {
   try {
     // Initial sync.
     const storage = new MemoryStorage();
-    const initial = await timed(async () => {
-      const client = await startClient(proxy.url, corpus.token, storage);
-      await within(120_000, 'initial sync', client.status.when((s) => s.state === 'live'));
-      return client;
-    });
+    const initial = await timed(() => syncUntilLive(proxy.url, corpus.token, storage, 'initial sync'));
     const fullBytes = proxy.received;
     const first = initial.result;
     if (cachedNoteCount(first) !== size) throw new Error(`initial sync: ${cachedNoteCount(first)} notes in the cache, expected ${size}`);
@@ -69,11 +72,7 @@ export async function benchSync(ctx: BenchContext, corpus: Corpus) {
     const rowsJsonBytes = Buffer.byteLength(JSON.stringify(rows));
 
     proxy.reset();
-    const delta = await timed(async () => {
-      const client = await startClient(proxy.url, corpus.token, storage);
-      await within(60_000, 'delta sync', client.status.when((s) => s.state === 'live'));
-      return client;
-    });
+    const delta = await timed(() => syncUntilLive(proxy.url, corpus.token, storage, 'delta sync'));
     const deltaBytes = proxy.received;
     const second = delta.result;
     await second.stop();
