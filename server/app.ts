@@ -5,7 +5,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -169,8 +168,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           headers: devToken ? JSON.stringify({ Authorization: `Bearer ${devToken}` }, null, 2) : undefined,
         }
       : false,
-    // Rendered from the installed package: no CDN, so it works offline.
-    renderGraphiQL,
+    // Rendered from the installed package: no CDN, so it works offline. Loaded
+    // only when GraphiQL is on: the bundled editor is tens of MB of memory.
+    renderGraphiQL: config.graphiql ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL : undefined,
     logging: yogaLogger(logger),
     maskedErrors: errorMasking({ exposeDetails: !config.production }),
     // useBodyLimit below, with the gateway's code.

@@ -62,7 +62,9 @@ export function readRecord(cache: Cache, entityType: string, id: string): Record
  * data, so a refused edit could no longer be reverted.
  *
  * A batch may carry several versions of one record; the last one decides whether
- * it is live.
+ * it is live. Each list is read and written once per batch, with a set of its
+ * keys: a pull page of thousands of records into a list of a hundred thousand
+ * must not copy the list once per record.
  */
 function updateLists(cache: Cache, records: (RecordData | null | undefined)[]) {
   const latest = new Map<string, RecordData>();
@@ -72,16 +74,30 @@ function updateLists(cache: Cache, records: (RecordData | null | undefined)[]) {
     latest.delete(key);
     latest.set(key, record);
   }
+  const byList = new Map<string, RecordData[]>();
   for (const record of latest.values()) {
     const binding = syncedTypes[record.__typename];
     if (!binding) continue;
-    const key = cache.keyOfEntity({ __typename: record.__typename, id: record.id });
-    if (!key) continue;
-    const field = binding.list.field;
-    const current = (cache.resolve('Query', field) as string[] | null | undefined) ?? [];
-    const without = current.filter((item) => item !== key);
-    const next = record.deleted ? without : without.length === current.length ? [...current, key] : current;
-    if (next !== current || !cache.resolve('Query', field)) cache.link('Query', field, next);
+    const group = byList.get(binding.list.field);
+    if (group) group.push(record);
+    else byList.set(binding.list.field, [record]);
+  }
+  for (const [field, group] of byList) {
+    const linked = cache.resolve('Query', field) as string[] | null | undefined;
+    const current = linked ?? [];
+    const present = new Set(current);
+    const removed = new Set<string>();
+    const added: string[] = [];
+    for (const record of group) {
+      const key = cache.keyOfEntity({ __typename: record.__typename, id: record.id });
+      if (!key) continue;
+      if (record.deleted) {
+        if (present.has(key)) removed.add(key);
+      } else if (!present.has(key)) added.push(key);
+    }
+    if (linked && removed.size === 0 && added.length === 0) continue;
+    const kept = removed.size ? current.filter((key) => !removed.has(key)) : current;
+    cache.link('Query', field, added.length ? [...kept, ...added] : kept);
   }
 }
 

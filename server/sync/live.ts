@@ -5,7 +5,9 @@
  * change committed during catch-up wakes the stream instead of falling between
  * the catch-up and the live phase. Every read starts at the stream's own
  * position, so a change is delivered once even when several wake-ups, or a
- * wake-up and a catch-up page, cover it.
+ * wake-up and a catch-up page, cover it. Streams of one workspace share their
+ * reads through the service's LiveTail (live-tail.ts); that changes how many
+ * queries run, not what a stream reads.
  */
 import { Repeater } from 'graphql-yoga';
 import type { ChangeNotifier } from './notifier.ts';

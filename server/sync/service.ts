@@ -9,6 +9,7 @@ import type { SyncLimits } from '../config.ts';
 import { RequestErrorCode, requestError } from '../errors.ts';
 import { CONFLICT_TYPE, type EntityRegistry, type EntityType } from './entities.ts';
 import { listLiveRecords } from './lists.ts';
+import { LiveTail } from './live-tail.ts';
 import { streamChanges } from './live.ts';
 import type { ChangeNotifier } from './notifier.ts';
 import { ignoreSyncEvents, observeSubscription, type SyncObserver } from './observer.ts';
@@ -39,9 +40,14 @@ const MAX_CLIENT_ID_LENGTH = 255;
 
 export class SyncService {
   readonly #observer: SyncObserver;
+  /** Streams of a workspace share their reads of the log (see live-tail.ts). */
+  readonly #live: LiveTail;
+  /** A shared page becomes one batch for all its streams: the token is the same for every viewer of the workspace. */
+  readonly #batches = new WeakMap<ChangePage, ChangeBatchView>();
 
   constructor(private readonly deps: SyncServiceDeps) {
     this.#observer = deps.observer ?? ignoreSyncEvents;
+    this.#live = new LiveTail(deps.notifier);
   }
 
   async pull(viewer: Viewer, since: string | null | undefined, limit: number | null | undefined): Promise<ChangeBatchView> {
@@ -114,15 +120,21 @@ export class SyncService {
     // with SYNC_TOKEN_EXPIRED rather than skipping what compaction dropped.
     let floor = start.floor;
     const stream = streamChanges({
-      notifier: this.deps.notifier,
+      notifier: this.#live,
       workspaceId: viewer.workspaceId,
       afterSeq: start.seq,
       readPage: async (after) => {
-        const page = await this.#readPage(viewer, { seq: after, floor }, pageSize);
+        const cursor = { seq: after, floor };
+        // Shared by streams at the same cursor: the floor decides expiry, so it is part of the key.
+        const page = await this.#live.read(viewer.workspaceId, `${after}/${floor}`, () => this.#readPage(viewer, cursor, pageSize));
         floor = page.floor;
         return page;
       },
-      toBatch: (page) => this.#batch(viewer, page),
+      toBatch: (page) => {
+        let batch = this.#batches.get(page);
+        if (!batch) this.#batches.set(page, (batch = this.#batch(viewer, page)));
+        return batch;
+      },
     });
     return observeSubscription(stream, this.#observer);
   }
