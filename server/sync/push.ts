@@ -56,8 +56,13 @@ export async function pushChanges(
     const rules = new UniqueRules(entities);
 
     const mutationIds = input.changes.map((c) => c.mutationId).filter(isValidMutationId);
-    const applied = await loadAppliedMutations(tx, workspaceId, clientId, mutationIds);
-    await ws.load([...applied.values(), ...valid.map((change) => ({ entityType: change.entity.name, entityId: change.entityId }))]);
+    // Independent reads go out together: postgres.js pipelines them on the transaction's connection.
+    const [applied] = await Promise.all([
+      loadAppliedMutations(tx, workspaceId, clientId, mutationIds),
+      ws.load(valid.map((change) => ({ entityType: change.entity.name, entityId: change.entityId }))),
+    ]);
+    // A replayed change's record is usually among the batch's own; only the others are read here.
+    await ws.load([...applied.values()]);
     await ws.load(settlementTargets(ws, valid));
     await ws.loadHistory(valid);
     await rules.preload(ws, valid);

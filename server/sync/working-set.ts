@@ -5,12 +5,13 @@
  * written goes through `emit`, which hands out the next log position and keeps
  * the record's history current, so later changes of the same batch see it.
  */
-import { and, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Transaction } from '../../db/client.ts';
 import { changeLog, clientMutations, syncWorkspaces } from '../../db/schema.ts';
 import type { ChangeOp, ConcurrentEdits, ValidChange } from './apply.ts';
 import type { EntityRegistry } from './entities.ts';
+import { insertRows } from './json-rows.ts';
 import { rowToState, toSnapshot, type RecordSnapshot, type RecordState } from './records.ts';
 import type { LoggedSetOperation } from './validate.ts';
 
@@ -237,13 +238,21 @@ export class WorkingSet {
     this.#mutationRows.push({ workspaceId: this.workspaceId, clientId: this.clientId, mutationId, ...ref, seq: this.#seq });
   }
 
-  /** Writes the final state of every changed record, the log entries, the mutation ids and the new position. */
+  /**
+   * Writes the final state of every changed record, the log entries, the mutation
+   * ids and the new position, in one statement: one round trip whatever the batch.
+   */
   async flush(): Promise<void> {
     if (this.#seq === this.startSeq) return;
-    await this.#writeRecords();
-    for (const rows of chunks(this.#logRows)) await this.tx.insert(changeLog).values(rows);
-    for (const rows of chunks(this.#mutationRows)) await this.tx.insert(clientMutations).values(rows);
-    await this.tx.update(syncWorkspaces).set({ lastSeq: this.#seq }).where(eq(syncWorkspaces.id, this.workspaceId));
+    const writes = [...this.#recordWrites(), insertRows(changeLog, this.#logRows)];
+    if (this.#mutationRows.length > 0) writes.push(insertRows(clientMutations, this.#mutationRows));
+    const steps = sql.join(
+      writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`),
+      sql`, `,
+    );
+    await this.tx.execute(
+      sql`with ${steps} update ${syncWorkspaces} set ${sql.identifier(syncWorkspaces.lastSeq.name)} = ${this.#seq} where ${syncWorkspaces.id} = ${this.workspaceId}`,
+    );
   }
 
   #appendHistory(key: string, entry: HistoryEntry) {
@@ -252,7 +261,7 @@ export class WorkingSet {
     else this.#history.set(key, [entry]);
   }
 
-  async #writeRecords() {
+  #recordWrites(): SQL[] {
     const byType = new Map<string, Record<string, unknown>[]>();
     for (const key of this.#dirty) {
       const [entityType] = key.split('\u0000') as [string];
@@ -262,21 +271,10 @@ export class WorkingSet {
       if (rows) rows.push(row);
       else byType.set(entityType, [row]);
     }
-    for (const [entityType, rows] of byType) {
+    return [...byType].map(([entityType, rows]) => {
       const table = this.entities.get(entityType)!.table as PgTable & Record<string, PgColumn>;
-      const columns = getTableColumns(table) as Record<string, PgColumn>;
-      const set = Object.fromEntries(
-        Object.entries(columns)
-          .filter(([key]) => key !== 'workspaceId' && key !== 'id')
-          .map(([key, column]) => [key, sql`excluded.${sql.identifier(column.name)}`]),
-      );
-      for (const part of chunks(rows)) {
-        await this.tx
-          .insert(table)
-          .values(part as never)
-          .onConflictDoUpdate({ target: [table.workspaceId!, table.id!], set });
-      }
-    }
+      return insertRows(table, rows, [table.workspaceId!, table.id!]);
+    });
   }
 }
 
