@@ -52,15 +52,17 @@ export async function pushChanges(
   const valid = validated.filter((change): change is ValidChange => !('code' in change));
 
   return db.transaction(async (tx) => {
-    const ws = await WorkingSet.lock(tx, entities, workspaceId, clientId);
-    const rules = new UniqueRules(entities);
-
+    // The first reads are sent behind the lock without waiting for it: one round
+    // trip, and PostgreSQL still runs them after the lock is held (see WorkingSet.lock).
+    const locked = WorkingSet.lock(tx, entities, workspaceId, clientId);
     const mutationIds = input.changes.map((c) => c.mutationId).filter(isValidMutationId);
-    // Independent reads go out together: postgres.js pipelines them on the transaction's connection.
-    const [applied] = await Promise.all([
+    const [ws, applied, rows] = await Promise.all([
+      locked,
       loadAppliedMutations(tx, workspaceId, clientId, mutationIds),
-      ws.load(valid.map((change) => ({ entityType: change.entity.name, entityId: change.entityId }))),
+      WorkingSet.read(tx, entities, workspaceId, valid.map((change) => ({ entityType: change.entity.name, entityId: change.entityId }))),
     ]);
+    ws.adopt(rows);
+    const rules = new UniqueRules(entities);
     // A replayed change's record is usually among the batch's own; only the others are read here.
     await ws.load([...applied.values()]);
     await ws.load(settlementTargets(ws, valid));

@@ -41,6 +41,12 @@ export interface Emitted {
   mutationId: string | null;
 }
 
+/** Rows of one synced table, as drizzle returns them. */
+export interface LoadedRows {
+  entityType: string;
+  rows: Record<string, unknown>[];
+}
+
 export const refKey = (entityType: string, entityId: string) => `${entityType}\u0000${entityId}`;
 
 export class WorkingSet {
@@ -65,17 +71,25 @@ export class WorkingSet {
   /**
    * Takes the workspace's row lock for the rest of the transaction and reads the
    * server time after getting it, so positions and updatedAt both follow commit order.
+   *
+   * The statement is handed to the driver before this returns (`execute()`, not a
+   * lazy query awaited on a later tick), so statements the caller sends right
+   * after it, without waiting, go out in the same round trip and run behind it:
+   * each takes its snapshot once the lock is held.
    */
-  static async lock(tx: Transaction, entities: EntityRegistry, workspaceId: string, clientId: string): Promise<WorkingSet> {
-    const [row] = await tx
+  static lock(tx: Transaction, entities: EntityRegistry, workspaceId: string, clientId: string): Promise<WorkingSet> {
+    const locked = tx
       .insert(syncWorkspaces)
       .values({ id: workspaceId, lastSeq: 0 })
       .onConflictDoUpdate({ target: syncWorkspaces.id, set: { lastSeq: sql`${syncWorkspaces.lastSeq}` } })
       .returning({
         lastSeq: syncWorkspaces.lastSeq,
         nowMs: sql<number>`(extract(epoch from clock_timestamp()) * 1000)::float8`,
-      });
-    return new WorkingSet(tx, entities, workspaceId, clientId, Number(row!.lastSeq), new Date(Math.floor(Number(row!.nowMs))));
+      })
+      .execute();
+    return locked.then(
+      ([row]) => new WorkingSet(tx, entities, workspaceId, clientId, Number(row!.lastSeq), new Date(Math.floor(Number(row!.nowMs)))),
+    );
   }
 
   get seq(): number {
@@ -95,28 +109,41 @@ export class WorkingSet {
   /** Loads the records not held yet. */
   async load(refs: EntityRef[]): Promise<void> {
     const missing = refs.filter((ref) => !this.#records.has(refKey(ref.entityType, ref.entityId)));
-    for (const [entityType, ids] of groupIds(missing)) {
-      const entity = this.entities.get(entityType);
+    this.adopt(await WorkingSet.read(this.tx, this.entities, this.workspaceId, missing));
+  }
+
+  /**
+   * Reads records of the workspace by reference, without a working set: what a
+   * push reads alongside taking the lock. Hand the result to `adopt`.
+   */
+  static async read(tx: Transaction, entities: EntityRegistry, workspaceId: string, refs: EntityRef[]): Promise<LoadedRows[]> {
+    const loaded: LoadedRows[] = [];
+    for (const [entityType, ids] of groupIds(refs)) {
+      const entity = entities.get(entityType);
       if (!entity) continue;
       const table = entity.table as PgTable & Record<string, PgColumn>;
       for (const part of chunks(ids)) {
-        await this.loadWhere(entityType, inArray(table.id!, part));
+        loaded.push({ entityType, rows: await selectWhere(tx, table, workspaceId, inArray(table.id!, part)) });
+      }
+    }
+    return loaded;
+  }
+
+  /** Holds the rows read, except records already held (they may have changed in memory since). */
+  adopt(loaded: LoadedRows[]): void {
+    for (const { entityType, rows } of loaded) {
+      const entity = this.entities.get(entityType)!;
+      for (const row of rows) {
+        const key = refKey(entityType, row.id as string);
+        if (!this.#records.has(key)) this.#records.set(key, rowToState(entity, row));
       }
     }
   }
 
   /** Loads the records of a type matching `condition` (within the workspace) that are not held yet. */
   async loadWhere(entityType: string, condition: ReturnType<typeof eq>): Promise<void> {
-    const entity = this.entities.get(entityType)!;
-    const table = entity.table as PgTable & Record<string, PgColumn>;
-    const rows = (await this.tx
-      .select()
-      .from(table)
-      .where(and(eq(table.workspaceId!, this.workspaceId), condition))) as Record<string, unknown>[];
-    for (const row of rows) {
-      const key = refKey(entityType, row.id as string);
-      if (!this.#records.has(key)) this.#records.set(key, rowToState(entity, row));
-    }
+    const table = this.entities.get(entityType)!.table as PgTable & Record<string, PgColumn>;
+    this.adopt([{ entityType, rows: await selectWhere(this.tx, table, this.workspaceId, condition) }]);
   }
 
   /** Log entries of records that changes of this batch edit from an older version than the server's. */
@@ -276,6 +303,15 @@ export class WorkingSet {
       return insertRows(table, rows, [table.workspaceId!, table.id!]);
     });
   }
+}
+
+function selectWhere(
+  tx: Transaction,
+  table: PgTable & Record<string, PgColumn>,
+  workspaceId: string,
+  condition: ReturnType<typeof eq>,
+): Promise<Record<string, unknown>[]> {
+  return tx.select().from(table).where(and(eq(table.workspaceId!, workspaceId), condition)) as Promise<Record<string, unknown>[]>;
 }
 
 export function groupIds(refs: EntityRef[]): Map<string, string[]> {
