@@ -6,7 +6,7 @@
  * lose or duplicate a change. That keeps this interface easy to back with
  * something cross-process (PostgreSQL NOTIFY) without touching the readers.
  */
-import type { Transaction } from '../../db/client.ts';
+import type { SQL } from 'drizzle-orm';
 
 /** `seq` is a hint only; 0 when the position is not known (a wake-up after signals may have been missed). */
 export type ChangeListener = (workspaceId: string, seq: number) => void;
@@ -15,12 +15,12 @@ export interface ChangeNotifier {
   /** After commit: wake this process's listeners of the workspace. */
   publish(workspaceId: string, seq: number): void;
   /**
-   * Inside the push transaction that wrote up to `seq`, after its last write:
-   * a signal for other processes goes out from here, so it is delivered with
-   * the commit and never for a push that rolled back. In-process notifiers
-   * leave it out.
+   * A signal for other processes, as an SQL expression the push that wrote up to
+   * `seq` evaluates in its last write (no round trip of its own): it is sent from
+   * inside the transaction, so it is delivered with the commit and never for a
+   * push that rolled back. In-process notifiers leave it out.
    */
-  announce?(tx: Transaction, workspaceId: string, seq: number): Promise<void>;
+  announcement?(workspaceId: string, seq: number): SQL;
   /** Returns the function that stops listening. */
   subscribe(workspaceId: string, listener: ChangeListener): () => void;
   /** Live listeners of a workspace in this process (one per open subscription). */

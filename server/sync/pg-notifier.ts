@@ -12,8 +12,8 @@
  * repeated wake-up costs a read and never a change, and after every (re)connect
  * every local stream is woken to catch up on whatever it may have missed.
  */
-import { sql } from 'drizzle-orm';
-import type { NotificationHandler, Transaction } from '../../db/client.ts';
+import { sql, type SQL } from 'drizzle-orm';
+import type { NotificationHandler } from '../../db/client.ts';
 import { LocalChangeNotifier, type ChangeListener, type ChangeNotifier } from './notifier.ts';
 
 export const CHANGES_CHANNEL = 'sync_changes';
@@ -73,8 +73,8 @@ export class PostgresChangeNotifier implements ChangeNotifier {
     this.#wake(workspaceId, seq);
   }
 
-  async announce(tx: Transaction, workspaceId: string, seq: number): Promise<void> {
-    await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeSignal({ workspaceId, seq })})`);
+  announcement(workspaceId: string, seq: number): SQL {
+    return sql`pg_notify(${CHANGES_CHANNEL}, ${encodeSignal({ workspaceId, seq })})`;
   }
 
   subscribe(workspaceId: string, listener: ChangeListener): () => void {

@@ -6,6 +6,7 @@
  * of it is visible until commit.
  */
 import { and, eq, inArray } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import type { Transaction, Database } from '../../db/client.ts';
 import { clientMutations } from '../../db/schema.ts';
 import { ChangeErrorCode } from '../errors.ts';
@@ -43,8 +44,8 @@ export async function pushChanges(
     workspaceId: string;
     clientId: string;
     changes: ChangeInputWire[];
-    /** Runs last in the transaction when the push wrote anything, with the new position. */
-    beforeCommit?: (tx: Transaction, lastSeq: number) => Promise<void>;
+    /** An SQL expression evaluated by the push's last write, when it writes anything, given the new position (a NOTIFY). */
+    announcement?: (lastSeq: number) => SQL;
   },
 ): Promise<PushOutcome> {
   const { workspaceId, clientId } = input;
@@ -92,8 +93,7 @@ export async function pushChanges(
       results.push(view.result);
     }
 
-    await ws.flush();
-    if (ws.seq > ws.startSeq) await input.beforeCommit?.(tx, ws.seq);
+    await ws.flush(input.announcement?.(ws.seq));
     return { results, lastSeq: ws.seq, written: ws.seq - ws.startSeq };
   });
 }

@@ -87,7 +87,7 @@ export class SyncService {
       workspaceId: viewer.workspaceId,
       clientId,
       changes,
-      beforeCommit: notifier.announce && ((tx, lastSeq) => notifier.announce!(tx, viewer.workspaceId, lastSeq)),
+      announcement: notifier.announcement && ((lastSeq) => notifier.announcement!(viewer.workspaceId, lastSeq)),
     });
     // After commit: subscribers woken now read the committed changes.
     if (outcome.written > 0) notifier.publish(viewer.workspaceId, outcome.lastSeq);

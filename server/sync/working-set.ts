@@ -268,8 +268,9 @@ export class WorkingSet {
   /**
    * Writes the final state of every changed record, the log entries, the mutation
    * ids and the new position, in one statement: one round trip whatever the batch.
+   * `announcement` (an expression, such as a NOTIFY) is evaluated by that statement.
    */
-  async flush(): Promise<void> {
+  async flush(announcement?: SQL): Promise<void> {
     if (this.#seq === this.startSeq) return;
     const writes = [...this.#recordWrites(), insertRows(changeLog, this.#logRows)];
     if (this.#mutationRows.length > 0) writes.push(insertRows(clientMutations, this.#mutationRows));
@@ -278,7 +279,7 @@ export class WorkingSet {
       sql`, `,
     );
     await this.tx.execute(
-      sql`with ${steps} update ${syncWorkspaces} set ${sql.identifier(syncWorkspaces.lastSeq.name)} = ${this.#seq} where ${syncWorkspaces.id} = ${this.workspaceId}`,
+      sql`with ${steps} update ${syncWorkspaces} set ${sql.identifier(syncWorkspaces.lastSeq.name)} = ${this.#seq} where ${syncWorkspaces.id} = ${this.workspaceId}${announcement ? sql` returning ${announcement}` : sql``}`,
     );
   }
 

@@ -3,6 +3,7 @@
  * signals wake whom, and that a (re)connect wakes every stream. The real
  * round trip through PostgreSQL is tested in tests/postgres/many-instances.test.ts.
  */
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import type { NotificationHandler } from '../../db/client.ts';
 import { CHANGES_CHANNEL, decodeSignal, encodeSignal, PostgresChangeNotifier } from '../../server/sync/pg-notifier.ts';
@@ -91,12 +92,11 @@ describe('PostgresChangeNotifier', () => {
     expect(woken.sort()).toEqual(['a', 'b']);
   });
 
-  it('sends one tiny pg_notify in the transaction it is given', async () => {
+  it('announces with one tiny pg_notify on the changes channel', async () => {
     const { notifier } = await setUp();
-    const statements: unknown[] = [];
-    const tx = { execute: async (query: unknown) => void statements.push(query) };
-    await notifier.announce(tx as never, 'ws-1', 42);
-    expect(statements).toHaveLength(1);
+    const query = new PgDialect().sqlToQuery(notifier.announcement('ws-1', 42));
+    expect(query.sql).toBe('pg_notify($1, $2)');
+    expect(query.params).toEqual([CHANGES_CHANNEL, encodeSignal({ workspaceId: 'ws-1', seq: 42 })]);
   });
 });
 
