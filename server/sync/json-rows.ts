@@ -13,6 +13,7 @@
  */
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { quoteIdentifier as quote } from './table-reads.ts';
 
 interface TableShape {
   /** drizzle property name -> column name. */
@@ -23,7 +24,6 @@ interface TableShape {
   upsert?: string;
 }
 
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
 const shapes = new WeakMap<PgTable, Map<string, TableShape>>();
 

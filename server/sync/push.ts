@@ -5,8 +5,7 @@
  * in bulk (working-set.ts). Any thrown error rolls the whole batch back; nothing
  * of it is visible until commit.
  */
-import { and, eq, inArray } from 'drizzle-orm';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction, Database } from '../../db/client.ts';
 import { clientMutations } from '../../db/schema.ts';
 import { ChangeErrorCode } from '../errors.ts';
@@ -14,6 +13,7 @@ import { applyChange, type ChangeFailure, type ValidChange } from './apply.ts';
 import { raiseHeldFields, settleConflict, settlementTargets } from './conflicts.ts';
 import type { EntityRegistry } from './entities.ts';
 import { toSnapshot, type RecordSnapshot } from './records.ts';
+import { selectWhere } from './table-reads.ts';
 import { UniqueRules } from './unique.ts';
 import { isValidMutationId, validateChange, type ChangeInputWire } from './validate.ts';
 import { chunks, WorkingSet, type EntityRef } from './working-set.ts';
@@ -168,17 +168,10 @@ function result(mutationId: string, status: ChangeStatus, record: RecordSnapshot
 async function loadAppliedMutations(tx: Transaction, workspaceId: string, clientId: string, mutationIds: string[]) {
   const applied = new Map<string, EntityRef>();
   for (const ids of chunks([...new Set(mutationIds)])) {
-    const rows = await tx
-      .select({ mutationId: clientMutations.mutationId, entityType: clientMutations.entityType, entityId: clientMutations.entityId })
-      .from(clientMutations)
-      .where(
-        and(
-          eq(clientMutations.workspaceId, workspaceId),
-          eq(clientMutations.clientId, clientId),
-          inArray(clientMutations.mutationId, ids),
-        ),
-      );
-    for (const row of rows) applied.set(row.mutationId, { entityType: row.entityType, entityId: row.entityId });
+    const condition = sql`${clientMutations.clientId} = ${clientId} and ${clientMutations.mutationId} in ${ids}`;
+    for (const row of await selectWhere(tx, clientMutations, workspaceId, condition)) {
+      applied.set(row.mutationId as string, { entityType: row.entityType as string, entityId: row.entityId as string });
+    }
   }
   return applied;
 }
