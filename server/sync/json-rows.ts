@@ -18,8 +18,8 @@ import { quoteIdentifier as quote } from './table-reads.ts';
 interface TableShape {
   /** drizzle property name -> column name. */
   columns: [property: string, column: string][];
+  /** The statement up to its one parameter. */
   insert: string;
-  select: string;
   /** `on conflict (...) do update set` every column outside the key, for upserts. */
   upsert?: string;
 }
@@ -41,7 +41,6 @@ function shapeOf(table: PgTable, conflictTarget: PgColumn[] | undefined): TableS
   shape = {
     columns,
     insert: `insert into ${name} (${list}) select ${list} from jsonb_populate_recordset(null::${name}, `,
-    select: ')',
   };
   if (conflictTarget) {
     const keyColumns = new Set(conflictTarget.map((column) => column.name));
@@ -66,5 +65,5 @@ export function insertRows(table: PgTable, rows: Record<string, unknown>[], conf
     for (const [property, column] of shape.columns) out[column] = row[property] ?? null;
     return out;
   });
-  return sql`${sql.raw(shape.insert)}${JSON.stringify(stored)}::jsonb${sql.raw(shape.select + (shape.upsert ?? ''))}`;
+  return sql`${sql.raw(shape.insert)}${JSON.stringify(stored)}::jsonb${sql.raw(`)${shape.upsert ?? ''}`)}`;
 }
