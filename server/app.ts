@@ -27,6 +27,7 @@ import { errorMasking } from './plugins/error-masking.ts';
 import { useMediaTypeError } from './plugins/media-type.ts';
 import { useNoIntrospection } from './plugins/no-introspection.ts';
 import { useQueryLimits } from './plugins/query-limits.ts';
+import { useSharedSubscriptionExecution } from './plugins/shared-subscription-execution.ts';
 import { useShutdown } from './plugins/shutdown.ts';
 import { resolvers } from './resolvers.ts';
 import { loadTypeDefs } from './schema.ts';
@@ -185,6 +186,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useErrorCodes(),
       ...(metrics ? [useMetrics(metrics)] : []),
       useOperationLog(logger),
+      // Every resolver below `changes` reads only the event (see the plugin's header).
+      useSharedSubscriptionExecution(),
     ],
   });
 
