@@ -36,7 +36,8 @@ export interface LogCursor {
   floor: number | null;
 }
 
-export type PageRead = { kind: 'page'; page: ChangePage } | { kind: 'expired'; floor: number };
+/** `head`: the workspace's newest position, read with the page (at or after the page's rows when continuing). */
+export type PageRead = { kind: 'page'; page: ChangePage; head: number } | { kind: 'expired'; floor: number; head: number };
 
 /**
  * One page of the log after the cursor, or `expired` when compaction may have
@@ -56,13 +57,13 @@ export type PageRead = { kind: 'page'; page: ChangePage } | { kind: 'expired'; f
  */
 export async function readChangePage(db: Database, workspaceId: string, cursor: LogCursor, limit: number): Promise<PageRead> {
   if (cursor.floor === null) {
-    const { floor } = await readLogBounds(db, workspaceId);
-    return { kind: 'page', page: await readRows(db, workspaceId, cursor.seq, limit, floor) };
+    const { floor, head } = await readLogBounds(db, workspaceId);
+    return { kind: 'page', page: await readRows(db, workspaceId, cursor.seq, limit, floor), head };
   }
   const page = await readRows(db, workspaceId, cursor.seq, limit, 0);
-  const { floor } = await readLogBounds(db, workspaceId);
-  if (Math.max(cursor.seq, cursor.floor) < floor) return { kind: 'expired', floor };
-  return { kind: 'page', page: { ...page, floor } };
+  const { floor, head } = await readLogBounds(db, workspaceId);
+  if (Math.max(cursor.seq, cursor.floor) < floor) return { kind: 'expired', floor, head };
+  return { kind: 'page', page: { ...page, floor }, head };
 }
 
 async function readRows(db: Database, workspaceId: string, afterSeq: number, limit: number, floor: number): Promise<ChangePage> {

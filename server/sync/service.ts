@@ -52,12 +52,14 @@ export class SyncService {
 
   async pull(viewer: Viewer, since: string | null | undefined, limit: number | null | undefined): Promise<ChangeBatchView> {
     const pageSize = this.#pageSize(limit);
-    const cursor = await this.#position(viewer, since);
-    const page = await this.#readPage(viewer, cursor, pageSize);
-    // A last page ends at the head; only a partial one needs the head read.
-    const head = page.hasMore ? (await readLogBounds(this.deps.db, viewer.workspaceId)).head : page.lastSeq;
-    this.#observer.onPull(Math.max(0, head - cursor.seq));
-    return this.#batch(viewer, page);
+    const cursor = this.#decode(viewer, since);
+    // Two round trips: the page, and the bounds read with it, which also tell
+    // whether the token is past the head and how far behind the pull started.
+    const read = await readChangePage(this.deps.db, viewer.workspaceId, cursor, pageSize);
+    refuseAhead(cursor, read.head);
+    if (read.kind === 'expired') throw expired(read.floor);
+    this.#observer.onPull(Math.max(0, read.head - cursor.seq));
+    return this.#batch(viewer, read.page);
   }
 
   async push(viewer: Viewer, clientId: string, changes: ChangeInputWire[]): Promise<{ results: ChangeResultView[] }> {
@@ -165,15 +167,24 @@ export class SyncService {
 
   /** Whether compaction has passed the token is checked by every page read (pull.ts). */
   async #position(viewer: Viewer, since: string | null | undefined): Promise<LogCursor> {
-    if (since === null || since === undefined) return { seq: 0, floor: null };
-    const token = this.deps.tokens.decode(since, viewer.workspaceId);
-    // A token ahead of the log (e.g. a database restored from an older backup)
-    // would silently skip changes: refuse it so the client resyncs.
-    if (token.seq > 0 && token.seq > (await readLogBounds(this.deps.db, viewer.workspaceId)).head) {
-      throw badToken('it points past the end of the change log');
-    }
-    return token;
+    const cursor = this.#decode(viewer, since);
+    if (cursor.seq > 0) refuseAhead(cursor, (await readLogBounds(this.deps.db, viewer.workspaceId)).head);
+    return cursor;
   }
+
+  #decode(viewer: Viewer, since: string | null | undefined): LogCursor {
+    if (since === null || since === undefined) return { seq: 0, floor: null };
+    return this.deps.tokens.decode(since, viewer.workspaceId);
+  }
+}
+
+/**
+ * A token ahead of the log (e.g. a database restored from an older backup) would
+ * silently skip changes: refuse it so the client resyncs. The head only grows, so
+ * a head read at any time after the token was presented is a fair judge.
+ */
+function refuseAhead(cursor: LogCursor, head: number) {
+  if (cursor.seq > head) throw badToken('it points past the end of the change log');
 }
 
 function expired(floor: number) {
