@@ -37,5 +37,10 @@ export function isOfflineCause(error: unknown): boolean {
  * change, retry with backoff), not a failure to show.
  */
 export function isServerShuttingDown(error: CombinedError): boolean {
-  return error.graphQLErrors.some((e) => e.extensions?.code === 'SHUTTING_DOWN');
+  return errorWithCode(error, 'SHUTTING_DOWN') !== undefined;
+}
+
+/** The first of the answer's GraphQL errors that carries `code` in its extensions. */
+export function errorWithCode(error: CombinedError, code: string) {
+  return error.graphQLErrors.find((e) => e.extensions?.code === code);
 }

@@ -26,7 +26,7 @@ import {
 } from '@urql/core';
 import { filter, makeSubject, merge, onPush, pipe, share } from 'wonka';
 import { PushChangesDocument, type PushChangesMutation } from '../generated/graphql.ts';
-import { isOfflineError } from './offline.ts';
+import { errorWithCode, isOfflineError } from './offline.ts';
 import type { SyncStateStore } from './sync-state.ts';
 import { toChangeInput, type PendingChange } from './storage.ts';
 
@@ -87,8 +87,8 @@ export class OutboxPump {
       if (this.#stopped) return 'stopped';
       if (isOfflineError(result.error)) return 'offline';
       if (result.error) {
-        if (result.error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return 'unauthenticated';
-        const limited = result.error.graphQLErrors.find((e) => e.extensions?.code === 'RATE_LIMITED');
+        if (errorWithCode(result.error, 'UNAUTHENTICATED')) return 'unauthenticated';
+        const limited = errorWithCode(result.error, 'RATE_LIMITED');
         // Not a verdict on the changes: they stay pending, in order, for the loop to send after a wait.
         if (limited) return { kind: 'retryLater', retryAfterMs: retryAfter(limited.extensions.retryAfterMs) };
         // The server answered, but not with results: nothing of the batch was
