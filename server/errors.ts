@@ -56,7 +56,12 @@ export function requestError(code: RequestErrorCode, message: string): GraphQLEr
   return new GraphQLError(message, { extensions: { code } });
 }
 
-const REQUEST_CODES: ReadonlySet<string> = new Set(Object.values(RequestErrorCode));
+const REQUEST_CODES: ReadonlySet<unknown> = new Set(Object.values(RequestErrorCode));
+
+/** Whether `code` is one of the documented request error codes above. */
+export function isRequestErrorCode(code: unknown): code is RequestErrorCode {
+  return REQUEST_CODES.has(code);
+}
 
 /**
  * The code a client receives for this error, as metrics and logs report it.
@@ -66,6 +71,6 @@ const REQUEST_CODES: ReadonlySet<string> = new Set(Object.values(RequestErrorCod
  */
 export function clientErrorCode(error: unknown): string {
   const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-  if (typeof code === 'string') return REQUEST_CODES.has(code) ? code : 'OTHER';
+  if (typeof code === 'string') return isRequestErrorCode(code) ? code : 'OTHER';
   return RequestErrorCode.INTERNAL_SERVER_ERROR;
 }

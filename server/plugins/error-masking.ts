@@ -11,11 +11,10 @@
  */
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError, type YogaServerOptions } from 'graphql-yoga';
-import { RequestErrorCode } from '../errors.ts';
+import { isRequestErrorCode, RequestErrorCode } from '../errors.ts';
 
 type MaskedErrorsOptions = Exclude<NonNullable<YogaServerOptions<{}, {}>['maskedErrors']>, boolean>;
 
-const DOCUMENTED = new Set<unknown>(Object.values(RequestErrorCode));
 export const MASKED_ERROR_MESSAGE = 'Unexpected error.';
 
 export function errorMasking(options: { exposeDetails: boolean }): MaskedErrorsOptions {
@@ -27,10 +26,10 @@ export function errorMasking(options: { exposeDetails: boolean }): MaskedErrorsO
       const extensions = error.extensions as Record<string, unknown>;
       const code = extensions.code;
       const status = (extensions.http as { status?: number } | undefined)?.status;
-      if (code !== undefined && !DOCUMENTED.has(code) && status !== undefined && status >= 400 && status < 500) {
+      if (code !== undefined && !isRequestErrorCode(code) && status !== undefined && status >= 400 && status < 500) {
         // Changed in place (the error is this request's own): yoga logs every error replaced by another.
         extensions.code = RequestErrorCode.BAD_REQUEST;
-      } else if (code !== undefined && !DOCUMENTED.has(code)) {
+      } else if (code !== undefined && !isRequestErrorCode(code)) {
         return createGraphQLError(message, {
           nodes: error.nodes,
           source: error.source,
